@@ -1,7 +1,6 @@
 package dev.dtp.core.policy;
 
 import dev.dtp.core.LayerContext;
-import dev.dtp.core.PolicyException;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.Selection;
 import dev.dtp.core.TokenKind;
@@ -58,11 +57,5 @@ public final class TopKVisual implements PruningPolicy {
     @Override
     public String name() {
         return "topk-visual:layer=" + layer + ",r=" + Policies.fmt(keepRatio) + ",signal=" + signal.name();
-    }
-
-    static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new PolicyException(message);
-        }
     }
 }
