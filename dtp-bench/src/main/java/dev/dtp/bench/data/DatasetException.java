@@ -1,0 +1,15 @@
+package dev.dtp.bench.data;
+
+import dev.dtp.core.DtpException;
+import java.nio.file.Path;
+
+/** A dataset file is unusable; the message names the file and, for JSONL, the 1-based line. */
+public class DatasetException extends DtpException {
+    public DatasetException(Path file, int line, String problem) {
+        super(file + ":" + line + ": " + problem);
+    }
+
+    public DatasetException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+    }
+}

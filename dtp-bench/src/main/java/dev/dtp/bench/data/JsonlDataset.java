@@ -1,0 +1,219 @@
+package dev.dtp.bench.data;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes eval datasets as JSONL: one JSON object per line with {@code id}, {@code image},
+ * {@code question}, {@code answers}, {@code family} and optionally {@code subset} and {@code features}.
+ * Paths in the file are relative to the file's directory. Full format: docs/DATA.md.
+ */
+public final class JsonlDataset {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    private JsonlDataset() {
+    }
+
+    /**
+     * Reads every non-blank line. Paths come back resolved against the file's directory, and both the image
+     * and the features file must exist.
+     *
+     * @throws DatasetException naming the file and line of the first malformed line (bad JSON, missing or
+     *     mistyped field, missing file, duplicate id)
+     */
+    public static List<EvalSample> read(Path jsonl) throws IOException {
+        Path dir = jsonl.toAbsolutePath().getParent();
+        List<EvalSample> samples = new ArrayList<>();
+        Map<String, Integer> lineOfId = new HashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
+            int lineNumber = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                EvalSample s = parse(new Line(jsonl, lineNumber), line, dir);
+                Integer previous = lineOfId.putIfAbsent(s.id(), lineNumber);
+                if (previous != null) {
+                    throw new DatasetException(jsonl, lineNumber,
+                            "duplicate id '" + s.id() + "' (first on line " + previous + ")");
+                }
+                samples.add(s);
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * Writes one line per sample, fields in the documented order, '\n' line ends, UTF-8. Absolute paths are
+     * written relative to the file's directory, always with '/' separators.
+     */
+    public static void write(Path jsonl, List<EvalSample> samples) throws IOException {
+        Path dir = jsonl.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        try (BufferedWriter out = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8)) {
+            for (EvalSample s : samples) {
+                out.write(toJson(s, dir));
+                out.write('\n');
+            }
+        }
+    }
+
+    /** The JSON object of one sample, on one line. */
+    public static String toJson(EvalSample s, Path dir) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", s.id());
+        o.addProperty("image", relative(s.image(), dir));
+        o.addProperty("question", s.question());
+        JsonArray answers = new JsonArray();
+        s.answers().forEach(answers::add);
+        o.add("answers", answers);
+        o.addProperty("family", s.family());
+        if (s.subset() != null) {
+            o.addProperty("subset", s.subset());
+        }
+        if (s.features() != null) {
+            o.addProperty("features", relative(s.features(), dir));
+        }
+        return GSON.toJson(o);
+    }
+
+    private static String relative(Path p, Path dir) {
+        Path rel = p.isAbsolute() && dir != null ? dir.relativize(p.normalize()) : p;
+        return rel.toString().replace(File.separatorChar, '/');
+    }
+
+    private record Line(Path file, int number) {
+        DatasetException error(String problem) {
+            return new DatasetException(file, number, problem);
+        }
+    }
+
+    private static EvalSample parse(Line at, String line, Path dir) {
+        JsonObject o = object(at, line);
+        String id = string(at, o, "id", true);
+        if (id.isEmpty()) {
+            throw at.error("field 'id' is empty");
+        }
+        Path image = existingFile(at, dir, "image", string(at, o, "image", true));
+        String question = string(at, o, "question", true);
+        List<String> answers = answers(at, o);
+        String family = string(at, o, "family", true);
+        String subset = string(at, o, "subset", false);
+        String features = string(at, o, "features", false);
+        return new EvalSample(id, image, question, answers, family, subset,
+                features == null ? null : existingFile(at, dir, "features", features));
+    }
+
+    private static JsonObject object(Line at, String line) {
+        JsonElement element;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(line));
+            reader.setStrictness(Strictness.STRICT);
+            element = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw at.error("bad JSON: unexpected text after the object");
+            }
+        } catch (JsonParseException | IOException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw at.error("bad JSON: " + why);
+        }
+        if (!element.isJsonObject()) {
+            throw at.error("expected a JSON object, found " + describe(element));
+        }
+        return element.getAsJsonObject();
+    }
+
+    /** A string field; an absent or null optional field gives null. */
+    private static String string(Line at, JsonObject o, String name, boolean required) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            if (required) {
+                throw at.error("missing field '" + name + "'");
+            }
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw at.error("field '" + name + "' must be a string, found " + describe(e));
+        }
+        return e.getAsString();
+    }
+
+    private static List<String> answers(Line at, JsonObject o) {
+        JsonElement e = o.get("answers");
+        if (e == null || e.isJsonNull()) {
+            throw at.error("missing field 'answers'");
+        }
+        if (!e.isJsonArray()) {
+            throw at.error("field 'answers' must be an array of strings, found " + describe(e));
+        }
+        JsonArray array = e.getAsJsonArray();
+        if (array.isEmpty()) {
+            throw at.error("field 'answers' is empty");
+        }
+        List<String> answers = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonElement a = array.get(i);
+            if (!a.isJsonPrimitive() || !a.getAsJsonPrimitive().isString()) {
+                throw at.error("answers[" + i + "] must be a string, found " + describe(a));
+            }
+            answers.add(a.getAsString());
+        }
+        return answers;
+    }
+
+    private static Path existingFile(Line at, Path dir, String field, String value) {
+        Path p;
+        try {
+            p = dir.resolve(value).normalize();
+        } catch (InvalidPathException e) {
+            throw at.error("field '" + field + "' is not a valid path: " + value);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw at.error(field + " file not found: " + value + " (resolved to " + p + ")");
+        }
+        return p;
+    }
+
+    private static String describe(JsonElement e) {
+        if (e.isJsonNull()) {
+            return "null";
+        }
+        if (e.isJsonArray()) {
+            return "an array";
+        }
+        if (e.isJsonObject()) {
+            return "an object";
+        }
+        if (e.getAsJsonPrimitive().isNumber()) {
+            return "a number";
+        }
+        if (e.getAsJsonPrimitive().isBoolean()) {
+            return "a boolean";
+        }
+        return "a string";
+    }
+}
