@@ -10,11 +10,14 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -46,21 +49,38 @@ public final class JsonlDataset {
         Path dir = jsonl.toAbsolutePath().getParent();
         List<EvalSample> samples = new ArrayList<>();
         Map<String, Integer> lineOfId = new HashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
-            int lineNumber = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lineNumber++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                EvalSample s = parse(new Line(jsonl, lineNumber), line, dir);
-                Integer previous = lineOfId.putIfAbsent(s.id(), lineNumber);
-                if (previous != null) {
-                    throw new DatasetException(jsonl, lineNumber,
-                            "duplicate id '" + s.id() + "' (first on line " + previous + ")");
-                }
-                samples.add(s);
+        byte[] bytes = Files.readAllBytes(jsonl);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        int lineNumber = 0;
+        for (int start = 0; start < bytes.length; ) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
             }
+            lineNumber++;
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            String line;
+            try {
+                line = utf8.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString();
+            } catch (CharacterCodingException e) {
+                throw new DatasetException(jsonl, lineNumber, "not UTF-8");
+            }
+            start = end + 1;
+            if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // byte order mark
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            EvalSample s = parse(new Line(jsonl, lineNumber), line, dir);
+            Integer previous = lineOfId.putIfAbsent(s.id(), lineNumber);
+            if (previous != null) {
+                throw new DatasetException(jsonl, lineNumber,
+                        "duplicate id '" + s.id() + "' (first on line " + previous + ")");
+            }
+            samples.add(s);
         }
         return samples;
     }

@@ -43,8 +43,8 @@ class JsonlDatasetTest {
     }
 
     @Test
-    void blankLinesAndUnknownFieldsAreIgnored() throws IOException {
-        List<EvalSample> read = read("", GOOD.replace("}", ",\"extra\":[1,2]}"), "   ");
+    void blankLinesByteOrderMarkCrLfAndUnknownFieldsAreAccepted() throws IOException {
+        List<EvalSample> read = read("\uFEFF", GOOD.replace("}", ",\"extra\":[1,2]}") + "\r", "   ");
         assertEquals(1, read.size());
         assertEquals(dir.resolve("img/a.png"), read.get(0).image());
         assertEquals(null, read.get(0).subset());
@@ -74,6 +74,19 @@ class JsonlDatasetTest {
         assertError(":1: image file not found: img/zzz.png", GOOD.replace("a.png", "zzz.png"));
         assertError(":1: features file not found: f.safetensors", GOOD.replace("}", ",\"features\":\"f.safetensors\"}"));
         assertError(":3: duplicate id 'a' (first on line 1)", GOOD, "", GOOD);
+    }
+
+    @Test
+    void invalidUtf8IsReportedWithItsLine() throws IOException {
+        Path jsonl = dir.resolve("eval.jsonl");
+        byte[] good = (GOOD + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = java.util.Arrays.copyOf(good, good.length + 3);
+        bytes[good.length] = (byte) 0xC3; // truncated two-byte sequence
+        bytes[good.length + 1] = '{';
+        bytes[good.length + 2] = '\n';
+        Files.write(jsonl, bytes);
+        DatasetException e = assertThrows(DatasetException.class, () -> JsonlDataset.read(jsonl));
+        assertTrue(e.getMessage().startsWith(jsonl + ":2: not UTF-8"), e.getMessage());
     }
 
     private List<EvalSample> read(String... lines) throws IOException {
