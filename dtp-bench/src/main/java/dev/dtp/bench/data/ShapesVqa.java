@@ -138,6 +138,9 @@ public final class ShapesVqa {
      * is as close to it as whole numbers allow), interleaved in a fixed order.
      */
     public Stream<ShapesVqaSample> samples(Split split, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be >= 0: " + count);
+        }
         long splitSeed = mix64(seed ^ mix64(GOLDEN * (split.ordinal() + 1)));
         Family[] families = schedule(count);
         return IntStream.range(0, count).mapToObj(i -> generate(split, splitSeed, i, families[i]));
