@@ -137,12 +137,15 @@ public final class MambaConfigs {
         ssm.addProperty("d_conv", c.dConv());
         ssm.addProperty("expand", c.expand());
         ssm.addProperty("dt_rank", c.dtRank());
+        ssm.addProperty("bias", c.projBias());
+        ssm.addProperty("conv_bias", c.convBias());
         o.add("ssm_cfg", ssm);
         o.addProperty("rms_norm", true);
         o.addProperty("residual_in_fp32", true);
         o.addProperty("fused_add_norm", true);
         o.addProperty("pad_vocab_size_multiple", padVocabSizeMultiple);
         o.addProperty("tie_embeddings", c.tieEmbeddings());
+        o.addProperty("norm_epsilon", c.normEps());
         return gson().toJson(o);
     }
 

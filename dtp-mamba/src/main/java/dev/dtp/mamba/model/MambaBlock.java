@@ -1,0 +1,148 @@
+package dev.dtp.mamba.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.scan.ScanInput;
+import dev.dtp.mamba.scan.ScanOutput;
+import dev.dtp.mamba.scan.SelectiveScan;
+
+/**
+ * One Mamba block (mixer with its pre-norm). Split in two halves around the point where a pruning
+ * policy looks at Δ: {@link #project} (norm, in_proj, conv, x_proj, Δ) on every current token and
+ * {@link #mix} (scan, gate, out_proj) on the kept tokens.
+ */
+final class MambaBlock {
+    private final int index;
+    private final MambaConfig config;
+    private final LayerWeights w;
+    /** A = −exp(A_log), (d_inner, d_state). */
+    private final NDArray a;
+    /** conv1d weight as (d_conv, d_inner), so that tap k is row k. */
+    private final NDArray convWeightT;
+
+    MambaBlock(int index, MambaConfig config, LayerWeights weights, NDManager owner) {
+        this.index = index;
+        this.config = config;
+        this.w = weights;
+        try (NDArray e = weights.aLog().exp()) {
+            this.a = e.neg();
+        }
+        this.a.attach(owner);
+        this.convWeightT = weights.convWeight().transpose().duplicate();
+        this.convWeightT.attach(owner);
+    }
+
+    int index() {
+        return index;
+    }
+
+    NDArray a() {
+        return a;
+    }
+
+    /** Everything the block computes before its scan, for the current tokens. */
+    record Projected(NDArray convInput, NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c) {}
+
+    /**
+     * Norm, in_proj, causal conv + SiLU, x_proj and Δ = softplus(dt_proj(dt) + bias) for all
+     * current tokens. Results live in {@code residual}'s manager.
+     *
+     * @param residual (L, d_model)
+     * @param convHistory previous K−1 conv inputs or null at the start of a sequence
+     */
+    Projected project(NDArray residual, NDArray convHistory) {
+        int dInner = config.dInner();
+        int r = config.dtRank();
+        int n = config.dState();
+        NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
+        NDArray xz = Ops.linear(hidden, w.inProj(), w.inProjBias()); // (L, 2·d_inner)
+        hidden.close();
+        NDArray convInput = Ops.columns(xz, 0, dInner); // (L, d_inner)
+        NDArray z = Ops.columns(xz, dInner, 2L * dInner); // (L, d_inner)
+        NDArray x;
+        try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
+            x = Ops.silu(conv); // (L, d_inner)
+        }
+        NDArray dbc = Ops.linear(x, w.xProj(), null); // (L, dt_rank + 2N)
+        NDArray b = Ops.columns(dbc, r, r + n); // (L, N)
+        NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (L, N)
+        NDArray delta;
+        try (NDArray dt = Ops.columns(dbc, 0, r);
+                NDArray dtProjected = Ops.linear(dt, w.dtProj(), w.dtProjBias())) {
+            delta = Ops.softplus(dtProjected); // (L, d_inner)
+        }
+        return new Projected(convInput, x, z, delta, b, c);
+    }
+
+    /**
+     * The selective scan (Eq. 2) on the given tokens, the gate y ⊙ SiLU(z) and out_proj.
+     *
+     * @return the scan output (y and final state) and the block output (L, d_model)
+     */
+    Mixed mix(NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c, NDArray h0, SelectiveScan scan) {
+        ScanOutput s = scan.scan(new ScanInput(x, delta, a, b, c, w.d(), h0));
+        NDArray out;
+        try (NDArray gate = Ops.silu(z); NDArray gated = s.y().mul(gate)) {
+            out = Ops.linear(gated, w.outProj(), w.outProjBias());
+        }
+        return new Mixed(s.y(), s.state(), out);
+    }
+
+    record Mixed(NDArray y, NDArray state, NDArray output) {}
+
+    /**
+     * One decode step for a single new token (the recurrent form of the same block): the conv
+     * window is the cached K−1 inputs plus the new one, and Eq. 2 advances the state once.
+     * Temporaries live in {@code residual}'s manager; the new cache arrays are attached to
+     * {@code cacheManager} and the old ones closed.
+     *
+     * @param residual (1, d_model)
+     * @return the block output (1, d_model) and the updated cache
+     */
+    Stepped step(NDArray residual, LayerCache cache, NDManager cacheManager) {
+        NDManager scope = residual.getManager();
+        int dInner = config.dInner();
+        int r = config.dtRank();
+        int n = config.dState();
+        int kernel = config.dConv();
+        NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
+        NDArray xz = Ops.linear(hidden, w.inProj(), w.inProjBias()); // (1, 2·d_inner)
+        NDArray convInput = Ops.columns(xz, 0, dInner); // (1, d_inner)
+        NDArray z = Ops.columns(xz, dInner, 2L * dInner);
+        NDArray window = kernel == 1
+                ? convInput
+                : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(cache.convState(), convInput), 0);
+        window.attach(scope); // (K, d_inner)
+        NDArray conv = window.mul(convWeightT).sum(new int[] {0}, true); // (1, d_inner)
+        if (w.convBias() != null) {
+            conv = conv.add(w.convBias());
+        }
+        NDArray x = Ops.silu(conv);
+        NDArray dbc = Ops.linear(x, w.xProj(), null);
+        NDArray b = Ops.columns(dbc, r, r + n); // (1, N)
+        NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (1, N)
+        NDArray delta = Ops.softplus(Ops.linear(Ops.columns(dbc, 0, r), w.dtProj(), w.dtProjBias())); // (1, d_inner)
+        NDArray deltaT = delta.transpose(); // (d_inner, 1)
+        // Eq. 2, one step: h = exp(Δ A) ⊙ h + (Δ x) B ; y = C·h + D x
+        NDArray aBar = deltaT.mul(a).exp(); // (d_inner, N)
+        NDArray bBarX = delta.mul(x).transpose().mul(b); // (d_inner, N)
+        NDArray h = aBar.mul(cache.ssmState()).add(bBarX);
+        NDArray y = h.matMul(c.transpose()).transpose().add(x.mul(w.d())); // (1, d_inner)
+        NDArray out = Ops.linear(y.mul(Ops.silu(z)), w.outProj(), w.outProjBias()); // (1, d_model)
+        NDArray newConv = kernel == 1 ? cache.convState() : Ops.rows(window, 1, kernel).duplicate();
+        if (kernel != 1) {
+            newConv.attach(cacheManager);
+            cache.convState().close();
+        }
+        h.attach(cacheManager);
+        cache.ssmState().close();
+        return new Stepped(out, new LayerCache(newConv, h));
+    }
+
+    record Stepped(NDArray output, LayerCache cache) {}
+
+    LayerWeights weights() {
+        return w;
+    }
+}
