@@ -51,27 +51,33 @@ final class MambaBlock {
      * @param residual (L, d_model)
      * @param convHistory previous K−1 conv inputs or null at the start of a sequence
      */
-    Projected project(NDArray residual, NDArray convHistory) {
+    Projected project(NDArray residual, NDArray convHistory, PrefillProfile profile) {
         int dInner = config.dInner();
         int r = config.dtRank();
         int n = config.dState();
+        long t = profile.start();
         NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
+        t = profile.stop(PrefillProfile.Part.NORM, t);
         NDArray xz = Ops.linear(hidden, w.inProj(), w.inProjBias()); // (L, 2·d_inner)
         hidden.close();
         NDArray convInput = Ops.columns(xz, 0, dInner); // (L, d_inner)
         NDArray z = Ops.columns(xz, dInner, 2L * dInner); // (L, d_inner)
+        t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
         NDArray x;
         try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
             x = Ops.silu(conv); // (L, d_inner)
         }
+        t = profile.stop(PrefillProfile.Part.CONV, t);
         NDArray dbc = Ops.linear(x, w.xProj(), null); // (L, dt_rank + 2N)
         NDArray b = Ops.columns(dbc, r, r + n); // (L, N)
         NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (L, N)
+        t = profile.stop(PrefillProfile.Part.X_PROJ, t);
         NDArray delta;
         try (NDArray dt = Ops.columns(dbc, 0, r);
                 NDArray dtProjected = Ops.linear(dt, w.dtProj(), w.dtProjBias())) {
-            delta = Ops.softplus(dtProjected); // (L, d_inner)
+            delta = Ops.softplus(dtProjected); // Δ = softplus(dt_proj(dt) + bias), (L, d_inner)
         }
+        profile.stop(PrefillProfile.Part.DT_PROJ, t);
         return new Projected(convInput, x, z, delta, b, c);
     }
 
@@ -80,12 +86,19 @@ final class MambaBlock {
      *
      * @return the scan output (y and final state) and the block output (L, d_model)
      */
-    Mixed mix(NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c, NDArray h0, SelectiveScan scan) {
+    Mixed mix(NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c, NDArray h0, SelectiveScan scan,
+            PrefillProfile profile) {
+        long t = profile.start();
         ScanOutput s = scan.scan(new ScanInput(x, delta, a, b, c, w.d(), h0));
-        NDArray out;
-        try (NDArray gate = Ops.silu(z); NDArray gated = s.y().mul(gate)) {
-            out = Ops.linear(gated, w.outProj(), w.outProjBias());
+        t = profile.stop(PrefillProfile.Part.SCAN, t);
+        NDArray gated;
+        try (NDArray gate = Ops.silu(z)) {
+            gated = s.y().mul(gate); // y ⊙ SiLU(z)
         }
+        t = profile.stop(PrefillProfile.Part.GATE, t);
+        NDArray out = Ops.linear(gated, w.outProj(), w.outProjBias());
+        gated.close();
+        profile.stop(PrefillProfile.Part.OUT_PROJ, t);
         return new Mixed(s.y(), s.state(), out);
     }
 

@@ -151,11 +151,18 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
     /** A prefill whose layers also report their intermediates to {@code observer}. */
     public MambaSession prefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer) {
+        return prefill(input, policy, options, observer, PrefillProfile.NONE);
+    }
+
+    /** A prefill that also records the wall time of each part of the blocks into {@code profile}. */
+    public MambaSession prefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer,
+            PrefillProfile profile) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(profile, "profile");
         enter();
         try {
-            return runPrefill(input, policy, options, observer);
+            return runPrefill(input, policy, options, observer, profile);
         } finally {
             exit();
         }
@@ -168,12 +175,15 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
     }
 
-    private MambaSession runPrefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer) {
+    private MambaSession runPrefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer,
+            PrefillProfile profile) {
         long start = System.nanoTime();
         TokenLayout layout = input.layout();
         NDManager sessionManager = weights.manager().newSubManager();
         try (NDManager pass = weights.manager().newSubManager()) {
+            long t = profile.start();
             NDArray residual = embed(input, pass); // (L, d_model)
+            profile.stop(PrefillProfile.Part.EMBED, t);
             int[] positions = new int[layout.length()];
             for (int i = 0; i < positions.length; i++) {
                 positions[i] = i;
@@ -185,13 +195,16 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             for (MambaBlock block : blocks) {
                 try (NDManager scope = pass.newSubManager()) {
                     residual.tempAttach(scope);
-                    MambaBlock.Projected p = block.project(residual, null);
+                    MambaBlock.Projected p = block.project(residual, null, profile);
+                    t = profile.start();
                     TensorLayerContext context = new TensorLayerContext(block.index(), blocks.size(), layout,
                             positions, p.delta(), p.b(), p.c(), previousY, seed);
                     Selection selection = select(policy, context);
                     float[] importance = options.recordImportance() ? context.importance() : null;
+                    t = profile.stop(PrefillProfile.Part.POLICY, t);
                     NDArray convState = CausalConv.tail(p.convInput(), null, config.dConv());
                     convState.attach(sessionManager);
+                    t = profile.stop(PrefillProfile.Part.CONV, t);
 
                     int[] kept = positions;
                     NDArray x = p.x();
@@ -214,7 +227,9 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                         c = Ops.gatherRows(c, index);
                         res = Ops.gatherRows(res, index);
                     }
-                    MambaBlock.Mixed mixed = block.mix(x, z, delta, b, c, null, scan);
+                    profile.stop(PrefillProfile.Part.GATHER, t);
+                    MambaBlock.Mixed mixed = block.mix(x, z, delta, b, c, null, scan, profile);
+                    t = profile.start();
                     NDArray next = res.add(mixed.output());
                     if (options.checkFinite()) {
                         checkFinite(next, block.index());
@@ -235,12 +250,15 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                     residual.close();
                     residual = next;
                     positions = kept;
+                    profile.stop(PrefillProfile.Part.RESIDUAL, t);
                 }
             }
             if (previousY != null) {
                 previousY.close();
             }
+            t = profile.start();
             float[] logits = lastLogits(residual);
+            profile.stop(PrefillProfile.Part.LM_HEAD, t);
             long nanos = System.nanoTime() - start;
             return new MambaSession(this, sessionManager, caches, logits, new PruningTrace(layout, trace), nanos);
         } catch (RuntimeException e) {

@@ -1,0 +1,53 @@
+package dev.dtp.core.policy;
+
+import dev.dtp.core.LayerContext;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.Selection;
+import dev.dtp.core.importance.ImportanceSignal;
+import dev.dtp.core.importance.ImportanceSignals;
+
+/**
+ * The "top-k over all tokens" ablation of the paper's Table 4: keeps the top round(r × all tokens)
+ * by importance at one layer, text and special tokens included — the one built-in policy that may
+ * drop text.
+ */
+public final class TopKAllTokens implements PruningPolicy {
+    private final int layer;
+    private final double keepRatio;
+    private final ImportanceSignal signal;
+
+    public TopKAllTokens(int layer, double keepRatio, ImportanceSignal signal) {
+        Policies.checkRatio(keepRatio, "topk-all");
+        Policies.checkLayer(layer, "topk-all");
+        this.layer = layer;
+        this.keepRatio = keepRatio;
+        this.signal = signal;
+    }
+
+    public TopKAllTokens(int layer, double keepRatio) {
+        this(layer, keepRatio, ImportanceSignals.DELTA);
+    }
+
+    @Override
+    public Selection select(LayerContext ctx) {
+        if (ctx.layer() != layer + signal.lag()) {
+            return Selection.keepAll();
+        }
+        int n = ctx.tokenCount();
+        int k = Math.max(1, (int) Math.round(keepRatio * n));
+        if (k >= n) {
+            return Selection.keepAll();
+        }
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return Selection.keep(Policies.topK(ctx.importance(signal), all, k));
+    }
+
+    @Override
+    public String name() {
+        String sig = signal == ImportanceSignals.DELTA ? "" : ",signal=" + signal.name();
+        return "topk-all:layer=" + layer + ",r=" + Policies.fmt(keepRatio) + sig;
+    }
+}
