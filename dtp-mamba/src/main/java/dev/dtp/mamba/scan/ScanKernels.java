@@ -7,7 +7,7 @@ import java.util.List;
 public final class ScanKernels {
     private ScanKernels() {}
 
-    private static final List<SelectiveScan> ALL = List.of(new ReferenceScan());
+    private static final List<SelectiveScan> ALL = List.of(new CpuScan(), new ReferenceScan());
 
     /** The fastest kernel that runs on {@code device}. */
     public static SelectiveScan forDevice(Device device) {

@@ -1,0 +1,16 @@
+package dev.dtp.mamba.scan;
+
+/**
+ * One scan's data on the Java heap, row-major.
+ *
+ * @param x (L, d_inner)
+ * @param delta (L, d_inner)
+ * @param b (L, N)
+ * @param c (L, N)
+ * @param aT A transposed, (N, d_inner), so that a state index reads channels contiguously
+ * @param d (d_inner)
+ * @param hT the state transposed, (N, d_inner): initial on entry, final on return
+ * @param y output (L, d_inner)
+ */
+record ScanArrays(int length, int dInner, int stateSize, float[] x, float[] delta, float[] b, float[] c, float[] aT,
+        float[] d, float[] hT, float[] y) {}
