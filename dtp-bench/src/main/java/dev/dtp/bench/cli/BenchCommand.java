@@ -1,0 +1,384 @@
+package dev.dtp.bench.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.GsonBuilder;
+import dev.dtp.bench.perf.Roofline;
+import dev.dtp.core.DtpPruner;
+import dev.dtp.core.ModelInput;
+import dev.dtp.core.Prefill;
+import dev.dtp.core.PrefillOptions;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.flops.Flops;
+import dev.dtp.core.flops.MambaShape;
+import dev.dtp.core.policy.PolicySpec;
+import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
+import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.model.PrefillProfile;
+import dev.dtp.mamba.scan.ScanKernels;
+import java.io.PrintWriter;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dtp bench}: prefill wall time per pruning policy next to its FLOPs ratio (policy mode), or
+ * prefill and decode throughput by sequence length with a per-part breakdown and roofline ratios
+ * ({@code --lengths}).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure prefill wall time per pruning policy next to its FLOPs ratio,",
+                "or (with --lengths) prefill/decode throughput with a per-part breakdown and roofline ratios."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory.")
+        Path model;
+
+        @Option(names = "--shape", paramLabel = "SPEC", description = "Random weights: layers=64,d_model=256[,d_state=16,expand=2] "
+                + "or mamba-130m, mamba-370m.")
+        String shape;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ModelChoice choice;
+
+    @Option(names = "--visual", defaultValue = "729", description = "Visual tokens (placed first, as Cobra; default ${DEFAULT-VALUE}).")
+    int visual;
+
+    @Option(names = "--text", defaultValue = "31", description = "Text tokens after them (default ${DEFAULT-VALUE}).")
+    int text;
+
+    @Option(names = "--policies", split = ",(?=[a-z-]+(:|$))", defaultValue = "none",
+            paramLabel = "SPEC,SPEC,...", description = "Policies to compare (default ${DEFAULT-VALUE}); 'none' is always measured first.")
+    List<String> policies;
+
+    @Option(names = "--lengths", split = ",", paramLabel = "L,L,...",
+            description = "Throughput mode: text-only prefills of these lengths, with a per-part breakdown.")
+    int[] lengths;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per measurement after warm-up (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--decode", defaultValue = "16", description = "Tokens decoded to measure decode speed (default ${DEFAULT-VALUE}).")
+    int decode;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of random weights and inputs.")
+    long seed;
+
+    @Option(names = "--json", description = "Print a JSON array (one object per policy or length) instead of Markdown.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (runs < 1 || warmup < 0 || decode < 0) {
+            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup and --decode >= 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (MambaModel model = load()) {
+            List<Map<String, Object>> rows = lengths != null ? throughput(model) : policies(model);
+            if (json) {
+                out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(rows));
+            } else {
+                out.println(header(model));
+                out.println(markdown(rows));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private MambaModel load() {
+        if (choice.model != null) {
+            return MambaModel.load(choice.model);
+        }
+        MambaConfig config = ShapeSpec.parse(choice.shape);
+        NDManager root = NDManager.newBaseManager();
+        try {
+            return MambaModel.builder().wrap(RandomMambaCheckpoint.create(config, seed, root));
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    private String header(MambaModel m) {
+        MambaConfig c = m.config();
+        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; scan kernel '%s'; %d CPU threads%n",
+                choice.model != null ? choice.model : "random weights " + choice.shape, c.layers(), c.dModel(), c.dState(),
+                c.expand(), m.scanKernel().name(), Runtime.getRuntime().availableProcessors());
+    }
+
+    // ---- policy mode -------------------------------------------------------------------------
+
+    private List<Map<String, Object>> policies(MambaModel model) {
+        if (visual < 0 || text < 1) {
+            throw new ParameterException(spec.commandLine(), "--visual must be >= 0 and --text >= 1");
+        }
+        List<String> specs = new ArrayList<>();
+        specs.add("none");
+        for (String p : policies) {
+            if (!p.equals("none")) {
+                specs.add(p);
+            }
+        }
+        MambaShape shape = shapeOf(model.config());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelInput input = cobraInput(model, manager);
+            double baselineMs = 0;
+            for (String s : specs) {
+                PruningPolicy policy = PolicySpec.parse(s, model.pruningDefaults(), model.layerCount());
+                double[] ms = new double[runs];
+                Flops.Result flops = null;
+                int[] keptVisual = null;
+                for (int i = -warmup; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    try (Prefill p = model.prefill(input, policy, PrefillOptions.DEFAULT)) {
+                        long t1 = System.nanoTime();
+                        if (i >= 0) {
+                            ms[i] = (t1 - t0) / 1e6;
+                        }
+                        flops = Flops.of(shape, p.trace());
+                        keptVisual = p.trace().keptCounts();
+                    }
+                }
+                Stats st = Stats.of(ms);
+                if (s.equals("none")) {
+                    baselineMs = st.median();
+                }
+                double decodeRate = decodeTokensPerSecond(model, input, policy);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("policy", s);
+                row.put("prefill_ms_median", round(st.median()));
+                row.put("prefill_ms_min", round(st.min()));
+                row.put("prefill_ms_max", round(st.max()));
+                row.put("flops_ratio", round4(flops.ratio()));
+                row.put("macs", flops.macs());
+                row.put("measured_speedup", round4(baselineMs / st.median()));
+                row.put("flops_speedup", round4(1 / flops.ratio()));
+                row.put("speedup_efficiency", round4((baselineMs / st.median()) * flops.ratio()));
+                row.put("decode_tokens_per_s", round(decodeRate));
+                row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
+                row.put("tokens_per_layer", keptVisual);
+                rows.add(row);
+            }
+            rows.add(wrapperOverhead(model, input));
+        }
+        return rows;
+    }
+
+    /** No pruning through {@code DtpPruner.wrap(model, none)} against the plain model, interleaved. */
+    private Map<String, Object> wrapperOverhead(MambaModel model, ModelInput input) {
+        var wrapped = DtpPruner.wrap(model, PruningPolicy.none());
+        double[] plain = new double[runs];
+        double[] viaWrapper = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            long t0 = System.nanoTime();
+            try (Prefill p = model.prefill(input, PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+                long t1 = System.nanoTime();
+                try (Prefill q = wrapped.prefill(input)) {
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        plain[i] = (t1 - t0) / 1e6;
+                        viaWrapper[i] = (t2 - t1) / 1e6;
+                    }
+                }
+            }
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("policy", "none (DtpPruner.wrap) vs unwrapped");
+        row.put("prefill_ms_median", round(Stats.of(viaWrapper).median()));
+        row.put("unwrapped_ms_median", round(Stats.of(plain).median()));
+        row.put("wrapped_over_unwrapped", round4(Stats.of(viaWrapper).median() / Stats.of(plain).median()));
+        row.put("flops_ratio", 1.0);
+        return row;
+    }
+
+    private ModelInput cobraInput(MambaModel model, NDManager manager) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int d = model.config().dModel();
+        ModelInput.Builder b = ModelInput.builder();
+        if (visual > 0) {
+            NDArray v = manager.create(new Shape(visual, d), DataType.FLOAT32);
+            var buf = v.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < visual * d; i++) {
+                buf.put((float) rnd.nextGaussian());
+            }
+            b.visual(v);
+        }
+        return b.text(rnd.ints(text, 0, model.config().vocabSize()).toArray()).build();
+    }
+
+    private double decodeTokensPerSecond(MambaModel model, ModelInput input, PruningPolicy policy) {
+        if (decode == 0) {
+            return Double.NaN;
+        }
+        try (Prefill p = model.prefill(input, policy, PrefillOptions.DEFAULT)) {
+            p.decode(1); // warm-up step
+            long t0 = System.nanoTime();
+            for (int i = 0; i < decode; i++) {
+                p.decode((i * 7919) % model.config().vocabSize());
+            }
+            return decode / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    // ---- throughput mode ---------------------------------------------------------------------
+
+    private List<Map<String, Object>> throughput(MambaModel model) {
+        MambaConfig c = model.config();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (int length : lengths) {
+                if (length < 1) {
+                    throw new ParameterException(spec.commandLine(), "--lengths must be >= 1");
+                }
+                int[] ids = new SplittableRandom(seed + length).ints(length, 0, c.vocabSize()).toArray();
+                ModelInput input = ModelInput.ofIds(ids);
+                double[] ms = new double[runs];
+                PrefillProfile sum = null;
+                long[] parts = new long[PrefillProfile.Part.values().length];
+                for (int i = -warmup; i < runs; i++) {
+                    PrefillProfile profile = new PrefillProfile();
+                    long t0 = System.nanoTime();
+                    try (Prefill p = model.prefill(input, PruningPolicy.none(), PrefillOptions.DEFAULT, null, profile)) {
+                        long t1 = System.nanoTime();
+                        if (i >= 0) {
+                            ms[i] = (t1 - t0) / 1e6;
+                            for (PrefillProfile.Part part : PrefillProfile.Part.values()) {
+                                parts[part.ordinal()] += profile.nanos(part);
+                            }
+                        }
+                    }
+                }
+                // unprofiled timing (the profile's clock reads are cheap, but measure without them)
+                double[] plain = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    try (Prefill p = model.prefill(input, PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+                        plain[i] = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+                Stats st = Stats.of(plain);
+                double partTotal = 0;
+                for (long n : parts) {
+                    partTotal += n;
+                }
+                double projections = 0;
+                for (PrefillProfile.Part part : PrefillProfile.Part.values()) {
+                    if (part.isProjection()) {
+                        projections += parts[part.ordinal()];
+                    }
+                }
+                double scan = parts[PrefillProfile.Part.SCAN.ordinal()];
+                double conv = parts[PrefillProfile.Part.CONV.ordinal()];
+                double other = partTotal - projections - scan - conv;
+                // roofline: the projections' FLOPs at the GEMM rate libtorch reaches on the same shapes
+                double flopsPerToken = Roofline.projectionFlopsPerTokenPerLayer(c) * c.layers();
+                double gemmSeconds = Roofline.projectionSeconds(manager, c, length, Math.max(3, runs));
+                double gemmRate = Roofline.projectionFlopsPerTokenPerLayer(c) * length / gemmSeconds;
+                double prefillRate = flopsPerToken * length / (st.median() / 1e3);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("length", length);
+                row.put("prefill_ms_median", round(st.median()));
+                row.put("prefill_ms_min", round(st.min()));
+                row.put("prefill_ms_max", round(st.max()));
+                row.put("prefill_tokens_per_s", round(length / (st.median() / 1e3)));
+                row.put("share_projections", round4(projections / partTotal));
+                row.put("share_conv", round4(conv / partTotal));
+                row.put("share_scan", round4(scan / partTotal));
+                row.put("share_other", round4(other / partTotal));
+                row.put("projection_gflops_per_s_in_prefill", round(prefillRate / 1e9));
+                row.put("gemm_gflops_per_s_same_shapes", round(gemmRate / 1e9));
+                row.put("matmul_limit_ratio", round4(prefillRate / gemmRate));
+                if (decode > 0) {
+                    double rate = decodeTokensPerSecond(model, input, PruningPolicy.none());
+                    double weightBytes = weightBytesPerToken(c);
+                    double copy = Roofline.copyBytesPerSecond(manager, 256, 5);
+                    double limit = copy / weightBytes;
+                    row.put("decode_tokens_per_s", round(rate));
+                    row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));
+                    row.put("copy_gb_per_s", round(copy / 1e9));
+                    row.put("decode_limit_tokens_per_s", round(limit));
+                    row.put("decode_limit_ratio", round4(rate / limit));
+                }
+                row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /** Bytes of weights one decode step reads: every layer, the final norm and the lm_head. */
+    static double weightBytesPerToken(MambaConfig c) {
+        long d = c.dModel();
+        long di = c.dInner();
+        long perLayer = d + 2 * d * di + di * c.dConv() + di + di * (c.dtRank() + 2L * c.dState())
+                + (long) c.dtRank() * di + di + di * c.dState() + di + di * d;
+        return 4.0 * (c.layers() * perLayer + d + (long) c.paddedVocabSize() * d);
+    }
+
+    static MambaShape shapeOf(MambaConfig c) {
+        return new MambaShape(c.layers(), c.dModel(), c.dState(), c.expand(), c.dtRank(), c.dConv(), c.paddedVocabSize());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10000) / 10000.0;
+    }
+
+    static String markdown(List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        List<String> keys = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            for (String k : r.keySet()) {
+                if (!keys.contains(k) && !k.equals("tokens_per_layer")) {
+                    keys.add(k);
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("| " + String.join(" | ", keys) + " |\n|");
+        keys.forEach(k -> sb.append("---|"));
+        sb.append('\n');
+        for (Map<String, Object> r : rows) {
+            sb.append("| ");
+            for (String k : keys) {
+                Object v = r.get(k);
+                sb.append(v == null ? "" : v).append(" | ");
+            }
+            sb.setLength(sb.length() - 1);
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    static {
+        ScanKernels.all(); // fail early if the scan kernels cannot load
+    }
+}

@@ -1,0 +1,81 @@
+package dev.dtp.bench.cli;
+
+import dev.dtp.bench.data.DataCommand;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code dtp} command line: run, measure and analyse DTP pruning on Mamba models. */
+@Command(name = "dtp", mixinStandardHelpOptions = true, version = "dtp 0.1.0",
+        description = "Delta-guided two-stage pruning (DTP) for Mamba multimodal models.",
+        subcommands = {DemoCommand.class, LogitsCommand.class, BenchCommand.class, FlopsCommand.class,
+                DataCommand.class})
+public final class DtpCli implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing subcommand (try 'dtp demo' or 'dtp --help')");
+    }
+
+    public static void main(String[] args) {
+        boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
+        configureLogging(verbose);
+        System.exit(commandLine(verbose).execute(Arrays.stream(args)
+                .filter(a -> !a.equals("-v") && !a.equals("--verbose")).toArray(String[]::new)));
+    }
+
+    /** Must run before the first logger is created. */
+    static void configureLogging(boolean verbose) {
+        if (System.getProperty("offline") == null) {
+            System.setProperty("offline", "true"); // DJL: never download at run time
+        }
+        if (verbose) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
+    }
+
+    /** The configured command line: one-line errors, stack traces only when verbose. */
+    public static CommandLine commandLine(boolean verbose) {
+        CommandLine cli = new CommandLine(new DtpCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("dtp: error: " + message(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("dtp: error: " + e.getMessage());
+            err.println("try 'dtp " + String.join(" ", commandPath(e.getCommandLine())) + " --help'");
+            err.flush();
+            return 2;
+        });
+        return cli;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        return e instanceof dev.dtp.core.DtpException || e instanceof java.io.IOException
+                ? m : e.getClass().getSimpleName() + ": " + m;
+    }
+
+    private static java.util.List<String> commandPath(CommandLine cl) {
+        java.util.LinkedList<String> names = new java.util.LinkedList<>();
+        for (CommandLine c = cl; c != null && c.getParent() != null; c = c.getParent()) {
+            names.addFirst(c.getCommandName());
+        }
+        return names;
+    }
+}
