@@ -54,11 +54,14 @@ public final class CpuScan implements SelectiveScan {
         int length = in.length();
         int dInner = in.dInner();
         int stateSize = in.dState();
+        NDManager manager = in.x().getManager();
+        NDArray y = manager.create(new Shape(length, dInner), DataType.FLOAT32);
+        // x, Δ and y are read and written in place through libtorch's memory: no copies of (L, d_inner)
         ScanArrays s = new ScanArrays(length, dInner, stateSize,
-                in.x().toFloatArray(), in.delta().toFloatArray(), in.b().toFloatArray(), in.c().toFloatArray(),
+                nativeBytes(in.x()), nativeBytes(in.delta()), in.b().toFloatArray(), in.c().toFloatArray(),
                 transpose(in.a().toFloatArray(), dInner, stateSize), in.d().toFloatArray(),
                 in.h0() == null ? new float[stateSize * dInner] : transpose(in.h0().toFloatArray(), dInner, stateSize),
-                new float[length * dInner]);
+                nativeBytes(y));
         int tasks = (dInner + CHANNELS_PER_TASK - 1) / CHANNELS_PER_TASK;
         IntStream range = IntStream.range(0, tasks);
         (tasks > 1 ? range.parallel() : range).forEach(task -> {
@@ -70,10 +73,16 @@ public final class CpuScan implements SelectiveScan {
             }
             ScalarScanLoop.run(s, scalarFrom, to);
         });
-        NDManager manager = in.x().getManager();
-        NDArray y = filled(manager, s.y(), new Shape(length, dInner));
         NDArray state = filled(manager, transpose(s.hT(), stateSize, dInner), new Shape(dInner, stateSize));
         return new ScanOutput(y, state);
+    }
+
+    /** The array's float32 data as native-order bytes: its own memory when contiguous, else a copy. */
+    private static java.nio.ByteBuffer nativeBytes(NDArray array) {
+        if (array.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("scan inputs must be float32, got " + array.getDataType());
+        }
+        return array.toByteBuffer(true).order(ByteOrder.nativeOrder());
     }
 
     /** (rows, cols) row-major → (cols, rows) row-major. */

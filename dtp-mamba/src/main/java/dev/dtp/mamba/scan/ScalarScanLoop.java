@@ -9,8 +9,8 @@ final class ScalarScanLoop {
         int stateSize = s.stateSize();
         for (int ch = from; ch < to; ch++) {
             for (int t = 0; t < s.length(); t++) {
-                float dt = s.delta()[t * dInner + ch];
-                float u = s.x()[t * dInner + ch];
+                float dt = s.delta().getFloat(4 * (t * dInner + ch));
+                float u = s.x().getFloat(4 * (t * dInner + ch));
                 float dtu = dt * u;
                 float acc = s.d()[ch] * u;
                 for (int n = 0; n < stateSize; n++) {
@@ -21,7 +21,7 @@ final class ScalarScanLoop {
                     s.hT()[i] = h;
                     acc += s.c()[t * stateSize + n] * h;
                 }
-                s.y()[t * dInner + ch] = acc;
+                s.y().putFloat(4 * (t * dInner + ch), acc);
             }
         }
     }
