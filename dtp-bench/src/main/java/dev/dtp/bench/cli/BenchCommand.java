@@ -315,7 +315,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (decode > 0) {
                     double rate = decodeTokensPerSecond(model, input, PruningPolicy.none());
                     double weightBytes = weightBytesPerToken(c);
-                    double copy = Roofline.copyBytesPerSecond(manager, 256, 5);
+                    double copy = Roofline.copyBytesPerSecond(256, 7);
                     double limit = copy / weightBytes;
                     row.put("decode_tokens_per_s", round(rate));
                     row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));

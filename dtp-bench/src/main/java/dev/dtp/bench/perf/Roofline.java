@@ -61,6 +61,28 @@ public final class Roofline {
         }
     }
 
+    /**
+     * Memory copy bandwidth: bytes copied per second by one large {@code System.arraycopy} between
+     * two already-touched arrays (a plain memcpy; no allocation or page faults in the timing).
+     */
+    public static double copyBytesPerSecond(int mebibytes, int repeats) {
+        int floats = mebibytes * 1024 * 1024 / 4;
+        float[] src = new float[floats];
+        float[] dst = new float[floats];
+        Arrays.fill(src, 1f);
+        Arrays.fill(dst, 2f);
+        double[] times = new double[repeats];
+        for (int i = -1; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            System.arraycopy(src, 0, dst, 0, floats);
+            long t1 = System.nanoTime();
+            if (i >= 0) {
+                times[i] = (t1 - t0) / 1e9;
+            }
+        }
+        return floats * 4.0 / median(times);
+    }
+
     /** Bytes per second copied by libtorch (size ÷ time of one copy of a {@code mebibytes} array). */
     public static double copyBytesPerSecond(NDManager manager, int mebibytes, int repeats) {
         long floats = mebibytes * 1024L * 1024L / 4;
