@@ -20,6 +20,11 @@ final class MambaBlock {
     private final NDArray a;
     /** conv1d weight as (d_conv, d_inner), so that tap k is row k. */
     private final NDArray convWeightT;
+    /** The x and z halves of in_proj (row views, no copy) and of its bias. */
+    private final NDArray inProjX;
+    private final NDArray inProjZ;
+    private final NDArray inProjBiasX;
+    private final NDArray inProjBiasZ;
 
     MambaBlock(int index, MambaConfig config, LayerWeights weights, NDManager owner) {
         this.index = index;
@@ -31,6 +36,16 @@ final class MambaBlock {
         this.a.attach(owner);
         this.convWeightT = weights.convWeight().transpose().duplicate();
         this.convWeightT.attach(owner);
+        int dInner = config.dInner();
+        this.inProjX = Ops.rows(weights.inProj(), 0, dInner);
+        this.inProjZ = Ops.rows(weights.inProj(), dInner, 2L * dInner);
+        this.inProjBiasX = weights.inProjBias() == null ? null : Ops.rows(weights.inProjBias(), 0, dInner);
+        this.inProjBiasZ = weights.inProjBias() == null ? null : Ops.rows(weights.inProjBias(), dInner, 2L * dInner);
+        for (NDArray a : new NDArray[] {inProjX, inProjZ, inProjBiasX, inProjBiasZ}) {
+            if (a != null) {
+                a.attach(owner);
+            }
+        }
     }
 
     int index() {
@@ -58,14 +73,18 @@ final class MambaBlock {
         long t = profile.start();
         NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
         t = profile.stop(PrefillProfile.Part.NORM, t);
-        NDArray xz = Ops.linear(hidden, w.inProj(), w.inProjBias()); // (L, 2·d_inner)
+        // in_proj as two products so that x and z are each contiguous
+        NDArray convInput = Ops.linear(hidden, inProjX, inProjBiasX); // (L, d_inner)
+        NDArray z = Ops.linear(hidden, inProjZ, inProjBiasZ); // (L, d_inner)
         hidden.close();
-        NDArray convInput = Ops.columns(xz, 0, dInner); // (L, d_inner)
-        NDArray z = Ops.columns(xz, dInner, 2L * dInner); // (L, d_inner)
         t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
         NDArray x;
-        try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
-            x = Ops.silu(conv); // (L, d_inner)
+        if (convHistory == null && CpuConv.supports(convInput)) {
+            x = CpuConv.convSilu(convInput, convWeightT, w.convBias()); // (L, d_inner)
+        } else {
+            try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
+                x = Ops.silu(conv); // (L, d_inner)
+            }
         }
         t = profile.stop(PrefillProfile.Part.CONV, t);
         NDArray dbc = Ops.linear(x, w.xProj(), null); // (L, dt_rank + 2N)

@@ -1,0 +1,80 @@
+package dev.dtp.mamba.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+
+/**
+ * The causal depthwise conv1d and its SiLU fused in one pass over the sequence on the CPU, reading
+ * the conv input and writing the output in libtorch's memory (the NDArray path of
+ * {@link CausalConv} makes about ten passes). Rows are independent, so blocks of rows run in
+ * parallel.
+ */
+final class CpuConv {
+    private static final int ROWS_PER_TASK = 64;
+    private static final boolean VECTOR = vectorApiPresent();
+
+    private CpuConv() {}
+
+    private static boolean vectorApiPresent() {
+        try {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorConvLoop.lanes() > 1;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    static boolean supports(NDArray x) {
+        return Device.Type.CPU.equals(x.getDevice().getDeviceType()) && x.getDataType() == DataType.FLOAT32;
+    }
+
+    /**
+     * SiLU(bias + Σ_k w[d,k] · x[t−(K−1)+k, d]) for every row t; rows before the sequence are zeros.
+     *
+     * @param x conv input (L, d_inner), float32 on the CPU
+     * @param weightT conv weight transposed (K, d_inner)
+     * @param bias (d_inner) or null
+     */
+    static NDArray convSilu(NDArray x, NDArray weightT, NDArray bias) {
+        int length = Math.toIntExact(x.getShape().get(0));
+        int dInner = Math.toIntExact(x.getShape().get(1));
+        int kernel = Math.toIntExact(weightT.getShape().get(0));
+        float[] w = weightT.toFloatArray(); // (K, d_inner)
+        float[] b = bias == null ? new float[dInner] : bias.toFloatArray();
+        NDManager manager = x.getManager();
+        NDArray out = manager.create(new Shape(length, dInner), DataType.FLOAT32);
+        ByteBuffer in = x.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        ByteBuffer target = out.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        int tasks = (length + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        IntStream range = IntStream.range(0, tasks);
+        (tasks > 1 ? range.parallel() : range).forEach(task -> {
+            int from = task * ROWS_PER_TASK;
+            int to = Math.min(length, from + ROWS_PER_TASK);
+            int scalarFrom = VECTOR ? VectorConvLoop.run(in, target, w, b, dInner, kernel, from, to) : 0;
+            scalarRows(in, target, w, b, dInner, kernel, from, to, scalarFrom);
+        });
+        return out;
+    }
+
+    /** Rows [from, to), channels [channelFrom, d_inner), in plain Java. */
+    static void scalarRows(ByteBuffer in, ByteBuffer out, float[] w, float[] b, int dInner, int kernel, int from, int to,
+            int channelFrom) {
+        for (int t = from; t < to; t++) {
+            for (int d = channelFrom; d < dInner; d++) {
+                float acc = b[d];
+                for (int k = 0; k < kernel; k++) {
+                    int src = t - (kernel - 1) + k;
+                    if (src >= 0) {
+                        acc += w[k * dInner + d] * in.getFloat(4 * (src * dInner + d));
+                    }
+                }
+                out.putFloat(4 * (t * dInner + d), acc / (1 + (float) Math.exp(-acc))); // SiLU
+            }
+        }
+    }
+}
