@@ -37,15 +37,13 @@ final class CpuConv {
      * SiLU(bias + Σ_k w[d,k] · x[t−(K−1)+k, d]) for every row t; rows before the sequence are zeros.
      *
      * @param x conv input (L, d_inner), float32 on the CPU
-     * @param weightT conv weight transposed (K, d_inner)
-     * @param bias (d_inner) or null
+     * @param w conv weight transposed, (K, d_inner) row-major, on the heap
+     * @param b conv bias (d_inner), zeros when the model has none
      */
-    static NDArray convSilu(NDArray x, NDArray weightT, NDArray bias) {
+    static NDArray convSilu(NDArray x, float[] w, float[] b) {
         int length = Math.toIntExact(x.getShape().get(0));
         int dInner = Math.toIntExact(x.getShape().get(1));
-        int kernel = Math.toIntExact(weightT.getShape().get(0));
-        float[] w = weightT.toFloatArray(); // (K, d_inner)
-        float[] b = bias == null ? new float[dInner] : bias.toFloatArray();
+        int kernel = w.length / dInner;
         NDManager manager = x.getManager();
         NDArray out = manager.create(new Shape(length, dInner), DataType.FLOAT32);
         ByteBuffer in = x.toByteBuffer(true).order(ByteOrder.nativeOrder());

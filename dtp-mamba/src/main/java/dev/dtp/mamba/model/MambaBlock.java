@@ -20,6 +20,9 @@ final class MambaBlock {
     private final NDArray a;
     /** conv1d weight as (d_conv, d_inner), so that tap k is row k. */
     private final NDArray convWeightT;
+    /** Heap copies of the conv weight (d_conv, d_inner) and bias for the CPU conv kernel. */
+    private final float[] convWeightTHost;
+    private final float[] convBiasHost;
     /** The x and z halves of in_proj (row views, no copy) and of its bias. */
     private final NDArray inProjX;
     private final NDArray inProjZ;
@@ -34,7 +37,20 @@ final class MambaBlock {
             this.a = e.neg();
         }
         this.a.attach(owner);
-        this.convWeightT = weights.convWeight().transpose().duplicate();
+        // made contiguous on the heap: reading a strided array's data would make libtorch copy it
+        // into the weights' manager on every call
+        int kernel = config.dConv();
+        int channels = config.dInner();
+        float[] convRows = weights.convWeight().toFloatArray(); // (d_inner, K)
+        this.convWeightTHost = new float[kernel * channels];
+        for (int ch = 0; ch < channels; ch++) {
+            for (int k = 0; k < kernel; k++) {
+                convWeightTHost[k * channels + ch] = convRows[ch * kernel + k];
+            }
+        }
+        this.convBiasHost = weights.convBias() == null ? new float[channels] : weights.convBias().toFloatArray();
+        this.convWeightT = owner.create(convWeightTHost, new ai.djl.ndarray.types.Shape(kernel, channels))
+                .toDevice(weights.convWeight().getDevice(), false);
         this.convWeightT.attach(owner);
         int dInner = config.dInner();
         this.inProjX = Ops.rows(weights.inProj(), 0, dInner);
@@ -80,7 +96,7 @@ final class MambaBlock {
         t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
         NDArray x;
         if (convHistory == null && CpuConv.supports(convInput)) {
-            x = CpuConv.convSilu(convInput, convWeightT, w.convBias()); // (L, d_inner)
+            x = CpuConv.convSilu(convInput, convWeightTHost, convBiasHost); // (L, d_inner)
         } else {
             try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
                 x = Ops.silu(conv); // (L, d_inner)

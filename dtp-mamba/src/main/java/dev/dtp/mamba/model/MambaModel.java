@@ -398,6 +398,14 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
     }
 
+    /**
+     * Native arrays the model's managers hold right now (weights, derived weights, open sessions):
+     * constant across prefills when nothing leaks. For leak tests and diagnostics.
+     */
+    public int managedArrayCount() {
+        return owner instanceof ai.djl.ndarray.BaseNDManager base ? base.getManagedArrays().size() : -1;
+    }
+
     boolean isClosed() {
         return closed;
     }
