@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
  * parallel.
  */
 final class CpuConv {
-    private static final int ROWS_PER_TASK = 64;
+    private static final int MIN_ELEMENTS_PER_TASK = 1 << 16;
     private static final boolean VECTOR = vectorApiPresent();
 
     private CpuConv() {}
@@ -48,13 +48,21 @@ final class CpuConv {
         NDArray out = manager.create(new Shape(length, dInner), DataType.FLOAT32);
         ByteBuffer in = x.toByteBuffer(true).order(ByteOrder.nativeOrder());
         ByteBuffer target = out.toByteBuffer(true).order(ByteOrder.nativeOrder());
-        int tasks = (length + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        // one task per core, fewer when the work is too small to be worth a hand-off
+        int cores = Runtime.getRuntime().availableProcessors();
+        int tasks = (int) Math.max(1, Math.min(cores, (long) length * dInner / MIN_ELEMENTS_PER_TASK));
+        int rowsPerTask = (length + tasks - 1) / tasks;
         IntStream range = IntStream.range(0, tasks);
         (tasks > 1 ? range.parallel() : range).forEach(task -> {
-            int from = task * ROWS_PER_TASK;
-            int to = Math.min(length, from + ROWS_PER_TASK);
-            int scalarFrom = VECTOR ? VectorConvLoop.run(in, target, w, b, dInner, kernel, from, to) : 0;
-            scalarRows(in, target, w, b, dInner, kernel, from, to, scalarFrom);
+            int from = task * rowsPerTask;
+            int to = Math.min(length, from + rowsPerTask);
+            // the first K−1 rows of the sequence read padding: plain Java; the rest vectorised
+            int full = Math.min(to, Math.max(from, kernel - 1));
+            scalarRows(in, target, w, b, dInner, kernel, from, full, 0);
+            if (full < to) {
+                int scalarFrom = VECTOR ? VectorConvLoop.run(in, target, w, b, dInner, kernel, full, to) : 0;
+                scalarRows(in, target, w, b, dInner, kernel, full, to, scalarFrom);
+            }
         });
         return out;
     }

@@ -43,6 +43,20 @@ final class VectorScanLoop {
         float[] h = new float[stateSize * lanes]; // (N, lanes)
         float[] aBlock = new float[stateSize * lanes]; // A for these channels, (N, lanes)
         float[] aBar = new float[STEPS * stateSize * lanes]; // exp(Δ_t A) for a chunk of steps, (STEPS, N, lanes)
+        // exp as a polynomial from IEEE arithmetic only (see VectorExp), so that results do not depend on
+        // whether the JIT has compiled this loop yet: the vector EXP intrinsic and its interpreted
+        // fallback round differently
+        FloatVector log2e = FloatVector.broadcast(SPECIES, VectorExp.LOG2E);
+        FloatVector magic = FloatVector.broadcast(SPECIES, VectorExp.MAGIC);
+        FloatVector minusLn2Hi = FloatVector.broadcast(SPECIES, -VectorExp.LN2_HI);
+        FloatVector minusLn2Lo = FloatVector.broadcast(SPECIES, -VectorExp.LN2_LO);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector c2 = FloatVector.broadcast(SPECIES, VectorExp.C2);
+        FloatVector c3 = FloatVector.broadcast(SPECIES, VectorExp.C3);
+        FloatVector c4 = FloatVector.broadcast(SPECIES, VectorExp.C4);
+        FloatVector c5 = FloatVector.broadcast(SPECIES, VectorExp.C5);
+        FloatVector c6 = FloatVector.broadcast(SPECIES, VectorExp.C6);
+        FloatVector low = FloatVector.broadcast(SPECIES, VectorExp.LOW);
         int ch = from;
         for (; ch + lanes <= to; ch += lanes) {
             for (int n = 0; n < stateSize; n++) {
@@ -57,8 +71,15 @@ final class VectorScanLoop {
                     FloatVector dt = FloatVector.fromByteBuffer(SPECIES, delta, 4 * ((t0 + k) * dInner + ch), ORDER);
                     int base = k * stateSize * lanes;
                     for (int n = 0; n < stateSize; n++) {
-                        dt.mul(FloatVector.fromArray(SPECIES, aBlock, n * lanes)).lanewise(VectorOperators.EXP)
-                                .intoArray(aBar, base + n * lanes);
+                        // Δ·A ≤ 0: exp(v) = 2^k · p(r), v = k·ln2 + r (VectorExp)
+                        FloatVector v = dt.mul(FloatVector.fromArray(SPECIES, aBlock, n * lanes)).max(low);
+                        FloatVector shifted = v.fma(log2e, magic);
+                        FloatVector k2 = shifted.sub(magic);
+                        FloatVector r = k2.fma(minusLn2Lo, k2.fma(minusLn2Hi, v));
+                        FloatVector p = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
+                        FloatVector scale = shifted.reinterpretAsInts().sub(VectorExp.MAGIC_BITS - 127)
+                                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                        p.mul(scale).intoArray(aBar, base + n * lanes);
                     }
                 }
                 // Eq. 2: h_t = Ā_t h_{t−1} + (Δ_t x_t) B_t ; y_t = C_t·h_t + D x_t
