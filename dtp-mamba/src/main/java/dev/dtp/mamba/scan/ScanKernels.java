@@ -7,9 +7,9 @@ import java.util.List;
 public final class ScanKernels {
     private ScanKernels() {}
 
-    private static final List<SelectiveScan> ALL = List.of(new CpuScan(), new ReferenceScan());
+    private static final List<SelectiveScan> ALL = List.of(new CpuScan(), new NDArrayScan(), new ReferenceScan());
 
-    /** The fastest kernel that runs on {@code device}. */
+    /** The fastest kernel that runs on {@code device}: the CPU kernel on a CPU, the NDArray kernel elsewhere. */
     public static SelectiveScan forDevice(Device device) {
         return ALL.stream().filter(k -> k.supports(device)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no scan kernel supports " + device));
