@@ -13,6 +13,7 @@ import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.PruningTrace;
 import dev.dtp.core.TokenKind;
 import dev.dtp.core.flops.Flops;
+import dev.dtp.core.generate.Sampler;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.model.MambaModel;
@@ -106,8 +107,8 @@ public final class DemoCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "FLOPs ratio: %.1f%%   (1/ratio = %.2f×)%n", 100 * flops.ratio(), 1 / flops.ratio());
                 o.printf(Locale.ROOT, "Prefill: %.1f ms unpruned, %.1f ms with DTP → measured speedup %.2f×%n", baseMs, dtpMs,
                         baseMs / dtpMs);
-                int a = argmax(full.logits());
-                int b = argmax(pruned.logits());
+                int a = Sampler.argmax(full.logits());
+                int b = Sampler.argmax(pruned.logits());
                 o.printf("Next token: %d unpruned, %d with DTP (%s)%n", a, b, a == b ? "same" : "different");
                 Path png = out.resolve("dtp-kept-patches.png");
                 writeKeptPatches(trace.layer(early), png);
@@ -171,15 +172,5 @@ public final class DemoCommand implements Callable<Integer> {
         g.dispose();
         Files.createDirectories(png.toAbsolutePath().getParent());
         ImageIO.write(img, "png", png.toFile());
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

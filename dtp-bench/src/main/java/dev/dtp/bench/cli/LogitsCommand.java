@@ -9,6 +9,7 @@ import dev.dtp.core.Prefill;
 import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.PruningTrace;
+import dev.dtp.core.generate.Sampler;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.model.MambaModel;
@@ -83,7 +84,7 @@ public final class LogitsCommand implements Callable<Integer> {
                 int[] generated = new int[greedy];
                 float[] last = logits;
                 for (int i = 0; i < greedy; i++) {
-                    generated[i] = argmax(last);
+                    generated[i] = Sampler.argmax(last);
                     last = prefill.decode(generated[i]);
                 }
                 write(logits, prefill.trace(), generated, last);
@@ -167,15 +168,5 @@ public final class LogitsCommand implements Callable<Integer> {
             }
         }
         json.endArray();
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

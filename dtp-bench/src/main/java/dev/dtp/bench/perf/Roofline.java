@@ -83,45 +83,6 @@ public final class Roofline {
         return floats * 4.0 / median(times);
     }
 
-    /** Bytes per second copied by libtorch (size ÷ time of one copy of a {@code mebibytes} array). */
-    public static double copyBytesPerSecond(NDManager manager, int mebibytes, int repeats) {
-        long floats = mebibytes * 1024L * 1024L / 4;
-        try (NDManager m = manager.newSubManager()) {
-            NDArray src = m.ones(new Shape(floats), DataType.FLOAT32);
-            double[] times = new double[repeats];
-            for (int i = -1; i < repeats; i++) {
-                long t0 = System.nanoTime();
-                try (NDArray copy = src.duplicate()) {
-                    long t1 = System.nanoTime();
-                    if (i >= 0) {
-                        times[i] = (t1 - t0) / 1e9;
-                    }
-                }
-            }
-            return floats * 4.0 / median(times);
-        }
-    }
-
-    /** Bytes per second read by libtorch summing a {@code mebibytes} array (read-only bandwidth). */
-    public static double readBytesPerSecond(NDManager manager, int mebibytes, int repeats) {
-        long floats = mebibytes * 1024L * 1024L / 4;
-        try (NDManager m = manager.newSubManager()) {
-            NDArray src = m.ones(new Shape(floats), DataType.FLOAT32);
-            double[] times = new double[repeats];
-            for (int i = -1; i < repeats; i++) {
-                long t0 = System.nanoTime();
-                try (NDArray sum = src.sum()) {
-                    sum.getFloat();
-                    long t1 = System.nanoTime();
-                    if (i >= 0) {
-                        times[i] = (t1 - t0) / 1e9;
-                    }
-                }
-            }
-            return floats * 4.0 / median(times);
-        }
-    }
-
     static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);

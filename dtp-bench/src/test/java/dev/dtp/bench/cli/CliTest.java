@@ -80,9 +80,9 @@ class CliTest {
             assertArrayEquals(p.logits(), floats(o.getAsJsonArray("logits")));
             int first = o.getAsJsonArray("greedy").get(0).getAsInt();
             int second = o.getAsJsonArray("greedy").get(1).getAsInt();
-            assertEquals(LogitsCommand.argmax(p.logits()), first);
+            assertEquals(dev.dtp.core.generate.Sampler.argmax(p.logits()), first);
             float[] afterFirst = p.decode(first);
-            assertEquals(LogitsCommand.argmax(afterFirst), second);
+            assertEquals(dev.dtp.core.generate.Sampler.argmax(afterFirst), second);
             assertArrayEquals(p.decode(second), floats(o.getAsJsonArray("logits_after_greedy")));
         }
     }

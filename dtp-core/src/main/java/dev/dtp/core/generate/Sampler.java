@@ -69,7 +69,8 @@ public final class Sampler {
         return order[keep - 1];
     }
 
-    static int argmax(float[] logits) {
+    /** The index of the largest logit, ties to the lowest index. */
+    public static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
             if (logits[i] > logits[best]) {

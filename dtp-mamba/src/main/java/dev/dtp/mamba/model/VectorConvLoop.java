@@ -2,9 +2,8 @@ package dev.dtp.mamba.model;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import dev.dtp.mamba.scan.VectorExp;
+import dev.dtp.mamba.scan.VectorMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The fused conv1d + SiLU of {@link CpuConv}, lanes over channels. */
@@ -26,19 +25,6 @@ final class VectorConvLoop {
     static int run(ByteBuffer in, ByteBuffer out, float[] w, float[] b, int dInner, int kernel, int from, int to) {
         int lanes = SPECIES.length();
         int vectorEnd = dInner - dInner % lanes;
-        // exp from IEEE arithmetic only, reproducible whether or not the JIT compiled this (VectorExp)
-        FloatVector log2e = FloatVector.broadcast(SPECIES, VectorExp.LOG2E);
-        FloatVector magic = FloatVector.broadcast(SPECIES, VectorExp.MAGIC);
-        FloatVector minusLn2Hi = FloatVector.broadcast(SPECIES, -VectorExp.LN2_HI);
-        FloatVector minusLn2Lo = FloatVector.broadcast(SPECIES, -VectorExp.LN2_LO);
-        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        FloatVector c2 = FloatVector.broadcast(SPECIES, VectorExp.C2);
-        FloatVector c3 = FloatVector.broadcast(SPECIES, VectorExp.C3);
-        FloatVector c4 = FloatVector.broadcast(SPECIES, VectorExp.C4);
-        FloatVector c5 = FloatVector.broadcast(SPECIES, VectorExp.C5);
-        FloatVector c6 = FloatVector.broadcast(SPECIES, VectorExp.C6);
-        FloatVector low = FloatVector.broadcast(SPECIES, VectorExp.LOW);
-        FloatVector high = FloatVector.broadcast(SPECIES, VectorExp.HIGH);
         for (int t = from; t < to; t++) {
             for (int d = 0; d < vectorEnd; d += lanes) {
                 FloatVector acc = FloatVector.fromArray(SPECIES, b, d);
@@ -48,14 +34,7 @@ final class VectorConvLoop {
                             .fma(FloatVector.fromByteBuffer(SPECIES, in, 4 * (first + k * dInner), ORDER), acc);
                 }
                 // SiLU(a) = a · σ(a) = a / (1 + exp(−a))
-                FloatVector v = acc.neg().max(low).min(high);
-                FloatVector shifted = v.fma(log2e, magic);
-                FloatVector k2 = shifted.sub(magic);
-                FloatVector r = k2.fma(minusLn2Lo, k2.fma(minusLn2Hi, v));
-                FloatVector p = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
-                FloatVector expNeg = p.mul(shifted.reinterpretAsInts().sub(VectorExp.MAGIC_BITS - 127)
-                        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                FloatVector silu = acc.div(expNeg.add(one));
+                FloatVector silu = acc.div(VectorMath.exp(acc.neg()).add(1f));
                 silu.intoByteBuffer(out, 4 * (t * dInner + d), ORDER);
             }
         }

@@ -3,13 +3,12 @@ package dev.dtp.mamba.scan;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The scan recurrence with the Vector API, lanes over channels: for a group of channels, every
  * time step reads Δ_t and x_t contiguously, and the state h (N × lanes) stays in a small scratch
- * array that lives in L1. exp runs as a vector intrinsic.
+ * array that lives in L1. exp is {@link VectorMath#exp}, reproducible bit for bit.
  */
 final class VectorScanLoop {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -26,7 +25,7 @@ final class VectorScanLoop {
 
     /**
      * Runs whole vector groups of [from, to); returns where the scalar tail starts. For each group
-     * of channels, Ā for {@link #STEPS} time steps is computed first (a loop of vector exp calls
+     * of channels, Ā for {@link #STEPS} time steps is computed first (a loop of vector exps
      * with little else alive), then the recurrence runs over those steps with the state in a
      * scratch array.
      */
@@ -43,20 +42,6 @@ final class VectorScanLoop {
         float[] h = new float[stateSize * lanes]; // (N, lanes)
         float[] aBlock = new float[stateSize * lanes]; // A for these channels, (N, lanes)
         float[] aBar = new float[STEPS * stateSize * lanes]; // exp(Δ_t A) for a chunk of steps, (STEPS, N, lanes)
-        // exp as a polynomial from IEEE arithmetic only (see VectorExp), so that results do not depend on
-        // whether the JIT has compiled this loop yet: the vector EXP intrinsic and its interpreted
-        // fallback round differently
-        FloatVector log2e = FloatVector.broadcast(SPECIES, VectorExp.LOG2E);
-        FloatVector magic = FloatVector.broadcast(SPECIES, VectorExp.MAGIC);
-        FloatVector minusLn2Hi = FloatVector.broadcast(SPECIES, -VectorExp.LN2_HI);
-        FloatVector minusLn2Lo = FloatVector.broadcast(SPECIES, -VectorExp.LN2_LO);
-        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        FloatVector c2 = FloatVector.broadcast(SPECIES, VectorExp.C2);
-        FloatVector c3 = FloatVector.broadcast(SPECIES, VectorExp.C3);
-        FloatVector c4 = FloatVector.broadcast(SPECIES, VectorExp.C4);
-        FloatVector c5 = FloatVector.broadcast(SPECIES, VectorExp.C5);
-        FloatVector c6 = FloatVector.broadcast(SPECIES, VectorExp.C6);
-        FloatVector low = FloatVector.broadcast(SPECIES, VectorExp.LOW);
         int ch = from;
         for (; ch + lanes <= to; ch += lanes) {
             for (int n = 0; n < stateSize; n++) {
@@ -71,15 +56,9 @@ final class VectorScanLoop {
                     FloatVector dt = FloatVector.fromByteBuffer(SPECIES, delta, 4 * ((t0 + k) * dInner + ch), ORDER);
                     int base = k * stateSize * lanes;
                     for (int n = 0; n < stateSize; n++) {
-                        // Δ·A ≤ 0: exp(v) = 2^k · p(r), v = k·ln2 + r (VectorExp)
-                        FloatVector v = dt.mul(FloatVector.fromArray(SPECIES, aBlock, n * lanes)).max(low);
-                        FloatVector shifted = v.fma(log2e, magic);
-                        FloatVector k2 = shifted.sub(magic);
-                        FloatVector r = k2.fma(minusLn2Lo, k2.fma(minusLn2Hi, v));
-                        FloatVector p = r.fma(c6, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, one).fma(r, one);
-                        FloatVector scale = shifted.reinterpretAsInts().sub(VectorExp.MAGIC_BITS - 127)
-                                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                        p.mul(scale).intoArray(aBar, base + n * lanes);
+                        // Ā = exp(Δ A), reproducible exp (VectorMath)
+                        VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, aBlock, n * lanes)))
+                                .intoArray(aBar, base + n * lanes);
                     }
                 }
                 // Eq. 2: h_t = Ā_t h_{t−1} + (Δ_t x_t) B_t ; y_t = C_t·h_t + D x_t
