@@ -1,9 +1,6 @@
 package dev.dtp.bench.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
 import dev.dtp.bench.perf.Roofline;
 import dev.dtp.core.DtpPruner;
@@ -15,12 +12,10 @@ import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.MambaConfig;
-import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.model.PrefillProfile;
 import dev.dtp.mamba.scan.ScanKernels;
 import java.io.PrintWriter;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,14 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (choice.model != null) {
             return MambaModel.load(choice.model);
         }
-        MambaConfig config = ShapeSpec.parse(choice.shape);
-        NDManager root = NDManager.newBaseManager();
-        try {
-            return MambaModel.builder().wrap(RandomMambaCheckpoint.create(config, seed, root));
-        } catch (RuntimeException e) {
-            root.close();
-            throw e;
-        }
+        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), seed);
     }
 
     private String header(MambaModel m) {
@@ -145,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
         MambaShape shape = shapeOf(model.config());
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
-            ModelInput input = cobraInput(model, manager);
+            ModelInput input = BenchInputs.cobraLayout(model, manager, visual, text, seed);
             List<PruningPolicy> list = new ArrayList<>();
             for (String s : specs) {
                 list.add(PolicySpec.parse(s, model.pruningDefaults(), model.layerCount()));
@@ -218,21 +206,6 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("wrapped_over_unwrapped_min", round4(Stats.of(viaWrapper).min() / Stats.of(plain).min()));
         row.put("flops_ratio", 1.0);
         return row;
-    }
-
-    private ModelInput cobraInput(MambaModel model, NDManager manager) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int d = model.config().dModel();
-        ModelInput.Builder b = ModelInput.builder();
-        if (visual > 0) {
-            NDArray v = manager.create(new Shape(visual, d), DataType.FLOAT32);
-            var buf = v.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int i = 0; i < visual * d; i++) {
-                buf.put((float) rnd.nextGaussian());
-            }
-            b.visual(v);
-        }
-        return b.text(rnd.ints(text, 0, model.config().vocabSize()).toArray()).build();
     }
 
     private double decodeTokensPerSecond(MambaModel model, ModelInput input, PruningPolicy policy) {

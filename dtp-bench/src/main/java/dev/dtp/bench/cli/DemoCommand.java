@@ -1,9 +1,6 @@
 package dev.dtp.bench.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.dtp.core.DtpPruner;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.Prefill;
@@ -15,21 +12,18 @@ import dev.dtp.core.TokenKind;
 import dev.dtp.core.flops.Flops;
 import dev.dtp.core.generate.Sampler;
 import dev.dtp.mamba.MambaConfig;
-import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.model.MambaModel;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -77,16 +71,10 @@ public final class DemoCommand implements Callable<Integer> {
             MambaConfig config = MambaConfig.of(256, 64, 50280);
             o.println("Model: seeded RANDOM weights, 64 layers, d_model 256 (the trained demo model is not shipped yet;");
             o.println("       this run shows DTP's mechanics and speed, not answer quality).");
-            NDManager root = NDManager.newBaseManager();
-            try {
-                m = MambaModel.builder().wrap(RandomMambaCheckpoint.create(config, 7, root));
-            } catch (RuntimeException e) {
-                root.close();
-                throw e;
-            }
+            m = BenchInputs.randomModel(config, 7);
         }
         try (m; NDManager manager = NDManager.newBaseManager()) {
-            ModelInput input = input(m, manager);
+            ModelInput input = BenchInputs.cobraLayout(m, manager, visual, text, 3);
             PrunedModel dtp = DtpPruner.wrap(m);
             String dtpName = dtp.policy().name();
             o.printf(Locale.ROOT, "Input: %d visual tokens (first, as Cobra places them) + %d text tokens%n", visual, text);
@@ -117,17 +105,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
-    }
-
-    private ModelInput input(MambaModel m, NDManager manager) {
-        SplittableRandom rnd = new SplittableRandom(3);
-        int d = m.config().dModel();
-        NDArray v = manager.create(new Shape(visual, d), DataType.FLOAT32);
-        var buf = v.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < visual * d; i++) {
-            buf.put((float) rnd.nextGaussian());
-        }
-        return ModelInput.builder().visual(v).text(rnd.ints(text, 0, m.config().vocabSize()).toArray()).build();
     }
 
     private double time(java.util.function.Supplier<Prefill> run) {

@@ -5,8 +5,6 @@ import dev.dtp.core.PruningTrace;
 import dev.dtp.core.Selection;
 import dev.dtp.core.TensorLayerContext;
 import dev.dtp.core.TokenLayout;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Analytic multiply-accumulate (MAC) count of a Mamba language model's prefill — what the paper's
@@ -113,28 +111,5 @@ public final class Flops {
             positions = kept;
         }
         return new Result(total, baseline(s, layout.length()), per);
-    }
-
-    /** Per-layer token counts of a simulated run: [layer][0] entering, [layer][1] kept. */
-    public static List<int[]> simulateCounts(MambaShape s, TokenLayout layout, PruningPolicy policy) {
-        List<int[]> out = new ArrayList<>();
-        int[] positions = new int[layout.length()];
-        for (int i = 0; i < positions.length; i++) {
-            positions[i] = i;
-        }
-        for (int l = 0; l < s.layers(); l++) {
-            Selection sel = policy.select(TensorLayerContext.countingOnly(l, s.layers(), layout, positions));
-            int[] kept = positions;
-            if (!sel.keepsAll()) {
-                int[] idx = sel.indices();
-                kept = new int[idx.length];
-                for (int i = 0; i < idx.length; i++) {
-                    kept[i] = positions[idx[i]];
-                }
-            }
-            out.add(new int[] {positions.length, kept.length});
-            positions = kept;
-        }
-        return out;
     }
 }
