@@ -10,10 +10,34 @@ import ai.djl.ndarray.types.Shape;
  * Small arrays created in native memory that their manager frees on close (manager.create(long[])
  * would copy into direct memory that only the garbage collector frees).
  */
-final class NativeArrays {
+public final class NativeArrays {
     private NativeArrays() {}
 
-    static NDArray longs(NDManager manager, long[] values) {
+    /** A float32 array of {@code shape} holding {@code values} (row-major), freed when its manager closes. */
+    public static NDArray floats(NDManager manager, float[] values, Shape shape) {
+        if (shape.size() != values.length) {
+            throw new IllegalArgumentException(values.length + " values do not fill shape " + shape);
+        }
+        NDArray a = manager.create(shape, DataType.FLOAT32, Device.cpu());
+        if (values.length > 0) {
+            a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+        }
+        return onDevice(a, manager.getDevice());
+    }
+
+    /**
+     * Overwrites a contiguous CPU float32 array in place. (NDArray.set(float[]) makes the tensor
+     * point into a direct buffer that the garbage collector later frees: use this instead.)
+     */
+    public static void overwrite(NDArray array, float[] values) {
+        if (array.size() != values.length || array.getDataType() != DataType.FLOAT32 || !array.getDevice().equals(Device.cpu())) {
+            throw new IllegalArgumentException("cannot overwrite " + array.getShape() + " " + array.getDataType()
+                    + " on " + array.getDevice() + " with " + values.length + " floats");
+        }
+        array.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+    }
+
+    public static NDArray longs(NDManager manager, long[] values) {
         NDArray a = manager.create(new Shape(values.length), DataType.INT64, Device.cpu());
         if (values.length > 0) {
             a.toByteBuffer(true).asLongBuffer().put(values);
@@ -21,7 +45,7 @@ final class NativeArrays {
         return onDevice(a, manager.getDevice());
     }
 
-    static NDArray longs(NDManager manager, int[] values) {
+    public static NDArray longs(NDManager manager, int[] values) {
         long[] v = new long[values.length];
         for (int i = 0; i < v.length; i++) {
             v[i] = values[i];

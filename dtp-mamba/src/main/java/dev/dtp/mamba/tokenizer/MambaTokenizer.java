@@ -108,6 +108,11 @@ public final class MambaTokenizer implements AutoCloseable {
         return id;
     }
 
+    /** True if {@code token} is in the vocabulary (or an added token). */
+    public boolean contains(String token) {
+        return vocabulary.containsKey(token);
+    }
+
     /** Largest id + 1 over the vocabulary and added tokens. */
     public int vocabSize() {
         return vocabulary.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;

@@ -1,0 +1,233 @@
+package dev.dtp.bench.train;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.Progress;
+import dev.dtp.bench.data.Family;
+import dev.dtp.bench.data.ShapesVqa;
+import dev.dtp.bench.data.ShapesVqaSample;
+import dev.dtp.bench.data.Split;
+import dev.dtp.core.PruningDefaults;
+import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.checkpoint.MambaConfigs;
+import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.tokenizer.MambaTokenizer;
+import dev.dtp.mamba.vision.ProjectorKind;
+import dev.dtp.mamba.vision.VisionConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dtp train}: trains a multimodal Mamba model from scratch on ShapesVQA with DJL autograd
+ * (scan gradients in Java, see {@link MambaTrainer}), seeded, and writes a model directory that
+ * every other command loads.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a small multimodal Mamba model on ShapesVQA (DJL autograd, seeded).")
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+    Path out;
+
+    @Option(names = "--layers", defaultValue = "24", description = "Mamba layers (default ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--d-model", defaultValue = "64", description = "Residual width (default ${DEFAULT-VALUE}).")
+    int dModel;
+
+    @Option(names = "--d-state", defaultValue = "16", description = "SSM state size N (default ${DEFAULT-VALUE}).")
+    int dState;
+
+    @Option(names = "--feature-width", defaultValue = "64", description = "Patch feature width (default ${DEFAULT-VALUE}).")
+    int featureWidth;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Samples per step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "3000", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "0.002", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "100", description = "Warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Initialisation and shuffling seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--data-seed", defaultValue = "0", description = "ShapesVQA seed (default ${DEFAULT-VALUE}).")
+    long dataSeed;
+
+    @Option(names = "--train-count", defaultValue = "60000", description = "Training samples (default ${DEFAULT-VALUE}).")
+    int trainCount;
+
+    @Option(names = "--val-count", defaultValue = "400", description = "Validation samples (default ${DEFAULT-VALUE}).")
+    int valCount;
+
+    @Option(names = "--eval-every", defaultValue = "250", description = "Validate and save every N steps (default ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        Files.createDirectories(out);
+        VqaTokenizer.write(out.resolve("tokenizer.json"));
+        int vocab = VqaTokenizer.vocabulary().size();
+        MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, dState, 4, 2,
+                (dModel + 15) / 16, 1e-5, true, false, true);
+        VisionConfig vision = new VisionConfig(VisionConfig.Encoder.PATCHES, ShapesVqa.DEFAULT_IMAGE_SIZE, 4, 3,
+                new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, featureWidth, 256,
+                ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END));
+        ShapesVqa data = ShapesVqa.builder().seed(dataSeed).build();
+        o.printf(Locale.ROOT, "Generating %d training and %d validation scenes (seed %d)…%n", trainCount, valCount, dataSeed);
+        o.flush();
+        List<ShapesVqaSample> train = data.samples(Split.TRAIN, trainCount).toList();
+        List<ShapesVqaSample> val = data.samples(Split.VALIDATION, valCount).toList();
+        Path log = out.resolve("training-log.jsonl");
+        Files.deleteIfExists(log);
+        try (MambaTokenizer tokenizer = MambaTokenizer.load(out.resolve("tokenizer.json"));
+                NDManager manager = NDManager.newBaseManager()) {
+            ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer);
+            VlmParameters params = new VlmParameters(config, vision, seed, manager);
+            long count = params.all().values().stream().mapToLong(a -> a.size()).sum();
+            o.printf(Locale.ROOT, "Model: %d layers, d_model %d, d_state %d, %d visual tokens, %,d parameters%n", layers,
+                    dModel, dState, vision.patches(), count);
+            MambaTrainer trainer = new MambaTrainer(params);
+            Adam adam = new Adam(params.all(), manager, 0.01, 1.0);
+            SplittableRandom rng = new SplittableRandom(seed);
+            int[] order = shuffled(train.size(), rng);
+            int cursor = 0;
+            Progress progress = new Progress(o, "train", steps);
+            double smoothed = Double.NaN;
+            long t0 = System.nanoTime();
+            for (int step = 1; step <= steps; step++) {
+                List<ShapesVqaSample> b = new ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    if (cursor == order.length) {
+                        order = shuffled(train.size(), rng);
+                        cursor = 0;
+                    }
+                    b.add(train.get(order[cursor++]));
+                }
+                double loss;
+                try (NDManager scratch = manager.newSubManager()) {
+                    loss = trainer.lossAndGradients(batches.batch(b), scratch);
+                    adam.step(learningRate(step), scratch);
+                }
+                smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
+                progress.update(step, String.format(Locale.ROOT, "loss %.3f", smoothed));
+                if (step % evalEvery == 0 || step == steps) {
+                    Map<String, Double> acc = evaluate(trainer, batches, val, manager);
+                    double minutes = (System.nanoTime() - t0) / 6e10;
+                    progress.log(String.format(Locale.ROOT, "step %d  loss %.4f  val accuracy %.3f  %s  (%.1f min)", step,
+                            smoothed, acc.get("overall"), acc, minutes));
+                    JsonObject line = new JsonObject();
+                    line.addProperty("step", step);
+                    line.addProperty("loss", smoothed);
+                    line.addProperty("minutes", minutes);
+                    JsonObject a = new JsonObject();
+                    acc.forEach(a::addProperty);
+                    line.add("val_accuracy", a);
+                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    save(params, config, vision, step);
+                }
+            }
+        }
+        long[] pr = MambaTrainer.PROFILE;
+        o.printf(Locale.ROOT, "profile: forward %.1f s, scan fwd (recompute) %.1f s, scan bwd %.1f s, total fwd+bwd %.1f s%n",
+                pr[0] / 1e9, pr[1] / 1e9, pr[2] / 1e9, pr[3] / 1e9);
+        o.printf("Model written to %s%n", out);
+        o.flush();
+        return 0;
+    }
+
+    private double learningRate(int step) {
+        if (step <= warmup) {
+            return lr * step / warmup;
+        }
+        double progress = (double) (step - warmup) / Math.max(1, steps - warmup);
+        return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    }
+
+    private static int[] shuffled(int n, SplittableRandom rng) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** Greedy first-token accuracy per family on the validation samples (the training forward, no pruning). */
+    static Map<String, Double> evaluate(MambaTrainer trainer, ShapesVqaBatches batches, List<ShapesVqaSample> val,
+            NDManager manager) {
+        Map<Family, int[]> byFamily = new EnumMap<>(Family.class);
+        int right = 0;
+        for (int start = 0; start < val.size(); start += 32) {
+            List<ShapesVqaSample> chunk = val.subList(start, Math.min(val.size(), start + 32));
+            int[] predicted;
+            try (NDManager scratch = manager.newSubManager()) {
+                predicted = trainer.predict(batches.batch(chunk), scratch);
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                boolean ok = predicted[i] == batches.answerId(chunk.get(i));
+                int[] c = byFamily.computeIfAbsent(chunk.get(i).family(), f -> new int[2]);
+                c[0] += ok ? 1 : 0;
+                c[1]++;
+                right += ok ? 1 : 0;
+            }
+        }
+        Map<String, Double> acc = new java.util.LinkedHashMap<>();
+        acc.put("overall", (double) right / val.size());
+        byFamily.forEach((f, c) -> acc.put(f.id(), Math.round(1000.0 * c[0] / c[1]) / 1000.0));
+        return acc;
+    }
+
+    private void save(VlmParameters params, MambaConfig config, VisionConfig vision, int step) throws IOException {
+        JsonObject json = JsonParser.parseString(MambaConfigs.toHuggingFaceJson(config)).getAsJsonObject();
+        json.addProperty("unpadded_vocab_size", config.vocabSize());
+        json.add("vision", vision.toJson());
+        PruningDefaults d = PruningDefaults.paperDefaults(config.layers());
+        JsonObject dtp = new JsonObject();
+        dtp.addProperty("early", d.early());
+        dtp.addProperty("late", d.late());
+        dtp.addProperty("r", d.keepRatio());
+        json.add("dtp", dtp);
+        JsonObject training = new JsonObject();
+        training.addProperty("command", String.format(Locale.ROOT,
+                "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --batch %d --steps %d --lr %s"
+                        + " --warmup %d --seed %d --data-seed %d --train-count %d",
+                out, layers, dModel, dState, featureWidth, batch, steps, lr, warmup, seed, dataSeed, trainCount));
+        training.addProperty("step", step);
+        json.add("training", training);
+        Files.writeString(out.resolve("config.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json),
+                StandardCharsets.UTF_8);
+        SafetensorsWriter.write(out.resolve("model.safetensors"), params.checkpointTensors());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.dtp.bench.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.checkpoint.DType;
+import dev.dtp.mamba.checkpoint.Layout;
+import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
+import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.vision.ProjectorKind;
+import dev.dtp.mamba.vision.VisionConfig;
+import dev.dtp.mamba.vision.VisionEncoder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The trainable tensors of a multimodal Mamba model, named as in its checkpoint (Hugging Face
+ * layout plus {@code vision.*} and {@code projector.*}), each with gradients attached. The
+ * language model starts from {@link RandomMambaCheckpoint}'s initialisation; the vision front end
+ * from scaled normals (1/√fan_in), positions at 0.1.
+ */
+final class VlmParameters {
+    final MambaConfig config;
+    final VisionConfig vision;
+    private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+
+    VlmParameters(MambaConfig config, VisionConfig vision, long seed, NDManager manager) {
+        this.config = config;
+        this.vision = vision;
+        for (SafetensorsWriter.Tensor t : RandomMambaCheckpoint.tensors(config, seed, Layout.HUGGING_FACE, DType.F32, false)) {
+            long[] shape = t.shape();
+            if (t.name().endsWith("conv1d.weight")) {
+                shape = new long[] {shape[0], shape[2]}; // (d_inner, 1, K) kept as (d_inner, K)
+            }
+            add(manager, t.name(), t.values().get(), shape);
+        }
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5EEDL);
+        int fw = vision.featureWidth();
+        add(manager, VisionEncoder.PATCH_WEIGHT, normal(rnd, fw * vision.patchDim(), 1 / Math.sqrt(vision.patchDim())),
+                fw, vision.patchDim());
+        add(manager, VisionEncoder.PATCH_BIAS, new float[fw], fw);
+        add(manager, VisionEncoder.POSITIONS, normal(rnd, vision.patches() * fw, 0.1), vision.patches(), fw);
+        int[] idx = vision.projector().linearIndices();
+        int[] widths = vision.projector().widths(fw, config.dModel());
+        int in = fw;
+        for (int i = 0; i < idx.length; i++) {
+            add(manager, "projector." + idx[i] + ".weight", normal(rnd, widths[i] * in, 1 / Math.sqrt(in)), widths[i], in);
+            add(manager, "projector." + idx[i] + ".bias", new float[widths[i]], widths[i]);
+            in = widths[i];
+        }
+        for (NDArray a : tensors.values()) {
+            a.setRequiresGradient(true);
+        }
+    }
+
+    private void add(NDManager manager, String name, float[] values, long... shape) {
+        // native (libtorch-owned) memory: an array made by manager.create(float[]) points into a direct
+        // buffer that the garbage collector may free once autograd has re-wrapped the tensor
+        NDArray a = dev.dtp.mamba.model.NativeArrays.floats(manager, values, new Shape(shape));
+        a.setName(name);
+        tensors.put(name, a);
+    }
+
+    private static float[] normal(SplittableRandom rnd, int count, double std) {
+        float[] v = new float[count];
+        for (int i = 0; i < count; i++) {
+            double u1 = 1 - rnd.nextDouble();
+            double u2 = rnd.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2) * std);
+        }
+        return v;
+    }
+
+    NDArray get(String name) {
+        NDArray a = tensors.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter " + name);
+        }
+        return a;
+    }
+
+    NDArray layer(int i, String name) {
+        return get(Layout.HUGGING_FACE.layerPrefix(i) + name);
+    }
+
+    Map<String, NDArray> all() {
+        return tensors;
+    }
+
+    ProjectorKind projector() {
+        return vision.projector();
+    }
+
+    /** The tensors as written to model.safetensors (conv weights back to (d_inner, 1, K)). */
+    List<SafetensorsWriter.Tensor> checkpointTensors() {
+        List<SafetensorsWriter.Tensor> out = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            long[] shape = e.getValue().getShape().getShape();
+            if (e.getKey().endsWith("conv1d.weight")) {
+                shape = new long[] {shape[0], 1, shape[1]};
+            }
+            out.add(SafetensorsWriter.Tensor.of(e.getKey(), DType.F32, e.getValue().toFloatArray(), shape));
+        }
+        return out;
+    }
+
+    /** Copies values in from a checkpoint's tensors (to resume). */
+    void load(Map<String, float[]> values) {
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            float[] v = values.get(e.getKey());
+            if (v == null || v.length != e.getValue().size()) {
+                throw new IllegalArgumentException("checkpoint lacks tensor " + e.getKey() + " of size " + e.getValue().size());
+            }
+            dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), v);
+        }
+    }
+}

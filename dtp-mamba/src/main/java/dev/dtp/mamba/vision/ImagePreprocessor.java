@@ -1,0 +1,63 @@
+package dev.dtp.mamba.vision;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+
+/**
+ * Pixels of an image as the patch encoder reads them: resized to image_size × image_size without
+ * keeping the aspect ratio ("naive" resize, bilinear), scaled to [0, 1], normalised per channel as
+ * (p − mean) / std, and cut into patch_size × patch_size patches in row-major grid order. Inside a
+ * patch the values are ordered (channel, row, column), the order of a Conv2d kernel of stride
+ * patch_size, so a patch embedding stored as Conv2d weights reads the same.
+ */
+public final class ImagePreprocessor {
+    private final VisionConfig config;
+
+    public ImagePreprocessor(VisionConfig config) {
+        this.config = config;
+        if (config.channels() != 3) {
+            throw new IllegalArgumentException("only RGB (3 channels) images are supported, config has " + config.channels());
+        }
+    }
+
+    /** (patches, channels · patch_size²), row-major. */
+    public float[] patches(BufferedImage image) {
+        BufferedImage rgb = resized(image, config.imageSize());
+        int size = config.imageSize();
+        int p = config.patchSize();
+        int side = size / p;
+        int patchDim = config.patchDim();
+        int[] argb = rgb.getRGB(0, 0, size, size, null, 0, size);
+        float[] out = new float[side * side * patchDim];
+        float[] mean = config.mean();
+        float[] std = config.std();
+        for (int py = 0; py < side; py++) {
+            for (int px = 0; px < side; px++) {
+                int base = (py * side + px) * patchDim;
+                for (int c = 0; c < 3; c++) {
+                    int shift = 16 - 8 * c; // R, G, B
+                    for (int y = 0; y < p; y++) {
+                        for (int x = 0; x < p; x++) {
+                            int v = (argb[(py * p + y) * size + px * p + x] >>> shift) & 0xFF;
+                            out[base + (c * p + y) * p + x] = (v / 255f - mean[c]) / std[c];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static BufferedImage resized(BufferedImage image, int size) {
+        if (image.getWidth() == size && image.getHeight() == size && image.getType() == BufferedImage.TYPE_INT_RGB) {
+            return image;
+        }
+        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(image, 0, 0, size, size, null);
+        g.dispose();
+        return out;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.dtp.mamba.vision;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import dev.dtp.core.InputException;
+import dev.dtp.mamba.checkpoint.CheckpointException;
+import dev.dtp.mamba.checkpoint.SafetensorsFile;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Image (or precomputed patch features) → visual tokens (patches, d_model): the patch embedding
+ * with learned positions when the encoder is {@code patches}, then the projector MLP.
+ * Owns its weights; thread-safe once built (it only reads them).
+ */
+public final class VisionEncoder implements AutoCloseable {
+    public static final String PATCH_WEIGHT = "vision.patch_embed.weight";
+    public static final String PATCH_BIAS = "vision.patch_embed.bias";
+    public static final String POSITIONS = "vision.position_embed";
+
+    private final VisionConfig config;
+    private final int dModel;
+    private final NDManager weights;
+    private final NDArray patchWeight;
+    private final NDArray patchBias;
+    private final NDArray positions;
+    private final List<NDArray> projWeights;
+    private final List<NDArray> projBiases;
+    private final ImagePreprocessor preprocessor;
+
+    private VisionEncoder(VisionConfig config, int dModel, NDManager weights, NDArray patchWeight, NDArray patchBias,
+            NDArray positions, List<NDArray> projWeights, List<NDArray> projBiases) {
+        this.config = config;
+        this.dModel = dModel;
+        this.weights = weights;
+        this.patchWeight = patchWeight;
+        this.patchBias = patchBias;
+        this.positions = positions;
+        this.projWeights = List.copyOf(projWeights);
+        this.projBiases = List.copyOf(projBiases);
+        this.preprocessor = config.encoder() == VisionConfig.Encoder.PATCHES && config.channels() == 3
+                ? new ImagePreprocessor(config) : null;
+    }
+
+    /** Loads the vision tensors from the given safetensors files (the model's shards) onto {@code device}. */
+    public static VisionEncoder load(VisionConfig config, int dModel, List<Path> files, ai.djl.Device device) {
+        NDManager owner = NDManager.newBaseManager(device);
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            for (Path f : files) {
+                opened.add(SafetensorsFile.open(f));
+            }
+            Loader l = new Loader(opened, owner);
+            NDArray pw = null;
+            NDArray pb = null;
+            NDArray pos = null;
+            if (config.encoder() == VisionConfig.Encoder.PATCHES) {
+                pw = l.get(PATCH_WEIGHT, config.featureWidth(), config.patchDim());
+                pb = l.get(PATCH_BIAS, config.featureWidth());
+                pos = l.get(POSITIONS, config.patches(), config.featureWidth());
+            }
+            List<NDArray> ws = new ArrayList<>();
+            List<NDArray> bs = new ArrayList<>();
+            int[] idx = config.projector().linearIndices();
+            int[] widths = config.projector().widths(config.featureWidth(), dModel);
+            int in = config.featureWidth();
+            for (int i = 0; i < idx.length; i++) {
+                ws.add(l.get("projector." + idx[i] + ".weight", widths[i], in));
+                bs.add(l.get("projector." + idx[i] + ".bias", widths[i]));
+                in = widths[i];
+            }
+            return new VisionEncoder(config, dModel, owner, pw, pb, pos, ws, bs);
+        } catch (RuntimeException e) {
+            owner.close();
+            throw e;
+        } finally {
+            opened.forEach(SafetensorsFile::close);
+        }
+    }
+
+    private record Loader(List<SafetensorsFile> files, NDManager owner) {
+        NDArray get(String name, long... shape) {
+            for (SafetensorsFile f : files) {
+                if (f.contains(name)) {
+                    long[] actual = f.info(name).shape();
+                    if (!java.util.Arrays.equals(actual, shape)) {
+                        throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape "
+                                + java.util.Arrays.toString(actual) + ", config.json's vision section implies "
+                                + java.util.Arrays.toString(shape));
+                    }
+                    return f.load(name, owner);
+                }
+            }
+            throw new CheckpointException(files.isEmpty() ? "no safetensors file" : files.get(0).path()
+                    + ": vision tensor '" + name + "' is missing (config.json has a vision section)");
+        }
+    }
+
+    public VisionConfig config() {
+        return config;
+    }
+
+    /** Visual tokens of one image: (patches, d_model) in {@code manager}. */
+    public NDArray encode(BufferedImage image, NDManager manager) {
+        if (preprocessor == null) {
+            throw new InputException("this model's vision encoder is '" + config.encoder().name().toLowerCase()
+                    + "': give precomputed patch features (or a TorchScript backbone), not an image");
+        }
+        float[] pixels = preprocessor.patches(image);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray p = scope.create(pixels, new Shape(config.patches(), config.patchDim())).toDevice(weights.getDevice(), false);
+            NDArray features = Linear.linear(p, patchWeight, patchBias).singletonOrThrow().add(positions);
+            NDArray tokens = project(features);
+            tokens.attach(manager);
+            return tokens;
+        }
+    }
+
+    /**
+     * Visual tokens from precomputed patch features (patches, feature_width).
+     *
+     * @throws InputException on a wrong shape or non-finite values
+     */
+    public NDArray encodeFeatures(NDArray features, NDManager manager) {
+        Shape s = features.getShape();
+        if (s.dimension() != 2 || s.get(1) != config.featureWidth() || s.get(0) != config.patches()) {
+            throw new InputException("patch features must have shape (" + config.patches() + ", "
+                    + config.featureWidth() + "), got " + s);
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray f = features.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toDevice(weights.getDevice(), false);
+            f.attach(scope);
+            if (!f.isInfinite().logicalOr(f.isNaN()).none().getBoolean()) {
+                throw new InputException("patch features contain NaN or Inf");
+            }
+            NDArray tokens = project(f);
+            tokens.attach(manager);
+            return tokens;
+        }
+    }
+
+    /** The projector: Linear layers with GELU between them (exact, erf-based GELU as torch.nn.GELU). */
+    private NDArray project(NDArray features) {
+        NDArray h = features;
+        for (int i = 0; i < projWeights.size(); i++) {
+            h = Linear.linear(h, projWeights.get(i), projBiases.get(i)).singletonOrThrow();
+            if (i + 1 < projWeights.size()) {
+                h = Activation.gelu(h);
+            }
+        }
+        return h;
+    }
+
+    public int dModel() {
+        return dModel;
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.dtp.mamba.vision;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.dtp.core.InputException;
+import dev.dtp.core.ModelInput;
+import dev.dtp.mamba.checkpoint.ConfigException;
+import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.tokenizer.MambaTokenizer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A multimodal Mamba model directory: the language model, its tokenizer, and the vision front end
+ * and prompt template of config.json's {@code "vision"} section. Builds {@link ModelInput}s laid out
+ * as the model was trained (visual tokens first for Cobra and RoboMamba), which any
+ * {@link dev.dtp.core.PruningPolicy} then prunes. Thread-safe like {@link MambaModel}.
+ *
+ * <pre>{@code
+ * try (VisionLanguageModel vlm = VisionLanguageModel.load(Path.of("models/shapes-vqa"));
+ *      NDManager m = NDManager.newBaseManager()) {
+ *     ModelInput in = vlm.input(ImageIO.read(file), "what color is the circle?", m);
+ *     Generation g = DtpPruner.wrap(vlm.model()).generate(in, vlm.generationConfig(4));
+ *     String answer = vlm.decode(g.tokens());
+ * }
+ * }</pre>
+ */
+public final class VisionLanguageModel implements AutoCloseable {
+    private final Path dir;
+    private final MambaModel model;
+    private final VisionEncoder vision;
+    private final MambaTokenizer tokenizer;
+
+    private VisionLanguageModel(Path dir, MambaModel model, VisionEncoder vision, MambaTokenizer tokenizer) {
+        this.dir = dir;
+        this.model = model;
+        this.vision = vision;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Loads a model directory with config.json (with a "vision" section), safetensors and tokenizer.json. */
+    public static VisionLanguageModel load(Path dir) {
+        return load(dir, MambaModel.builder());
+    }
+
+    public static VisionLanguageModel load(Path dir, MambaModel.Builder builder) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException(dir + ": model directory not found");
+        }
+        VisionConfig config = readVisionConfig(dir);
+        MambaModel model = builder.load(dir);
+        VisionEncoder vision = null;
+        try {
+            vision = VisionEncoder.load(config, model.config().dModel(), safetensorsFiles(dir), model.device());
+            MambaTokenizer tokenizer = MambaTokenizer.load(dir);
+            return new VisionLanguageModel(dir, model, vision, tokenizer);
+        } catch (RuntimeException e) {
+            if (vision != null) {
+                vision.close();
+            }
+            model.close();
+            throw e;
+        }
+    }
+
+    /** True if {@code dir}/config.json has a "vision" section. */
+    public static boolean isMultimodal(Path dir) {
+        Path file = dir.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file));
+            return e.isJsonObject() && e.getAsJsonObject().has("vision");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static VisionConfig readVisionConfig(Path dir) {
+        Path file = dir.resolve("config.json");
+        JsonObject root;
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file));
+            if (!e.isJsonObject()) {
+                throw new ConfigException(file + ": not a JSON object");
+            }
+            root = e.getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ConfigException c) {
+                throw c;
+            }
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        JsonElement v = root.get("vision");
+        if (v == null || !v.isJsonObject()) {
+            throw new ConfigException(file + ": no \"vision\" section: this is a text-only model");
+        }
+        return VisionConfig.fromJson(v.getAsJsonObject(), file.toString());
+    }
+
+    private static List<Path> safetensorsFiles(Path dir) {
+        Path single = dir.resolve("model.safetensors");
+        if (Files.isRegularFile(single)) {
+            return List.of(single);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        } catch (IOException e) {
+            throw new ConfigException(dir + ": cannot list: " + e.getMessage());
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public MambaModel model() {
+        return model;
+    }
+
+    public MambaTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public VisionConfig visionConfig() {
+        return vision.config();
+    }
+
+    public VisionEncoder vision() {
+        return vision;
+    }
+
+    /** Prompt token ids for a question, through the model's template. */
+    public int[] promptIds(String question) {
+        int[] ids = tokenizer.encode(vision.config().prompt(question));
+        if (ids.length == 0) {
+            throw new InputException("the prompt for question '" + question + "' has no tokens");
+        }
+        return ids;
+    }
+
+    /** An image and a question as the model's input; the visual rows live in {@code manager}. */
+    public ModelInput input(BufferedImage image, String question, NDManager manager) {
+        return layout(vision.encode(image, manager), question);
+    }
+
+    /** Precomputed patch features (patches, feature_width) and a question as the model's input. */
+    public ModelInput inputFromFeatures(NDArray features, String question, NDManager manager) {
+        return layout(vision.encodeFeatures(features, manager), question);
+    }
+
+    private ModelInput layout(NDArray visual, String question) {
+        return ModelInput.builder().visual(visual).text(promptIds(question)).build();
+    }
+
+    /** Token ids of the template's stop strings (those the tokenizer knows as single tokens). */
+    public Set<Integer> stopTokens() {
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (String s : vision.config().stop()) {
+            if (tokenizer.contains(s)) {
+                ids.add(tokenizer.tokenId(s));
+            }
+        }
+        return ids;
+    }
+
+    /** Greedy decoding of up to {@code maxNewTokens}, stopping at the template's stop tokens. */
+    public dev.dtp.core.generate.GenerationConfig generationConfig(int maxNewTokens) {
+        return dev.dtp.core.generate.GenerationConfig.greedy(maxNewTokens).withStopTokens(stopTokens());
+    }
+
+    /** The answer text of generated ids, stop tokens removed, trimmed. */
+    public String decode(int[] ids) {
+        Set<Integer> stops = stopTokens();
+        int n = 0;
+        int[] kept = new int[ids.length];
+        for (int id : ids) {
+            if (!stops.contains(id)) {
+                kept[n++] = id;
+            }
+        }
+        return tokenizer.decode(java.util.Arrays.copyOf(kept, n)).trim();
+    }
+
+    @Override
+    public void close() {
+        try {
+            tokenizer.close();
+        } finally {
+            try {
+                vision.close();
+            } finally {
+                model.close();
+            }
+        }
+    }
+}
