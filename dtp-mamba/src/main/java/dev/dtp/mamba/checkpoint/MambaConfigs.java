@@ -69,11 +69,12 @@ public final class MambaConfigs {
         int dState = k.positive("state_size", 16);
         int dConv = k.positive("conv_kernel", 4);
         int expand = k.positive("expand", 2);
-        if (k.json.has("intermediate_size") && k.positive("intermediate_size", null) != expand * dModel) {
+        int dInner = k.dInner("expand × hidden_size", expand, dModel);
+        if (k.json.has("intermediate_size") && k.positive("intermediate_size", null) != dInner) {
             throw new ConfigException(k.source + ": intermediate_size " + k.positive("intermediate_size", null)
-                    + " disagrees with expand × hidden_size = " + expand * dModel);
+                    + " disagrees with expand × hidden_size = " + dInner);
         }
-        int dtRank = k.dtRank("time_step_rank", dModel, expand);
+        int dtRank = k.dtRank("time_step_rank", dModel, dInner);
         double eps = k.number("layer_norm_epsilon", 1e-5);
         boolean tied = k.bool("tie_word_embeddings", true);
         boolean projBias = k.bool("use_bias", false);
@@ -97,13 +98,18 @@ public final class MambaConfigs {
         int dState = ssm.positive("d_state", 16);
         int dConv = ssm.positive("d_conv", 4);
         int expand = ssm.positive("expand", 2);
-        int dtRank = ssm.dtRank("dt_rank", dModel, expand);
+        int dInner = k.dInner("ssm_cfg.expand × d_model", expand, dModel);
+        int dtRank = ssm.dtRank("dt_rank", dModel, dInner);
         boolean projBias = ssm.bool("bias", false);
         boolean convBias = ssm.bool("conv_bias", true);
         double eps = k.number("norm_epsilon", 1e-5);
         boolean tied = k.bool("tie_embeddings", true);
-        int padded = (vocab + multiple - 1) / multiple * multiple;
-        return new MambaConfig(dModel, layers, vocab, padded, dState, dConv, expand, dtRank, eps, tied, projBias, convBias);
+        long padded = ((long) vocab + multiple - 1) / multiple * multiple;
+        if (padded > Integer.MAX_VALUE) {
+            throw new ConfigException(k.source + ": vocab_size " + vocab + " padded to a multiple of "
+                    + multiple + " is " + padded + ", too large (at most " + Integer.MAX_VALUE + ")");
+        }
+        return new MambaConfig(dModel, layers, vocab, (int) padded, dState, dConv, expand, dtRank, eps, tied, projBias, convBias);
     }
 
     /** config.json text in the Hugging Face layout. */
@@ -211,10 +217,20 @@ public final class MambaConfigs {
             return e.getAsBoolean();
         }
 
+        /** d_inner = expand × d_model; {@code what} names the product in the error when it does not fit in an int. */
+        int dInner(String what, int expand, int dModel) {
+            long dInner = (long) expand * dModel;
+            if (dInner > Integer.MAX_VALUE) {
+                throw new ConfigException(source + ": " + what + " = " + expand + " × " + dModel + " = " + dInner
+                        + " is too large for d_inner (at most " + Integer.MAX_VALUE + ")");
+            }
+            return (int) dInner;
+        }
+
         /** dt_rank: "auto" (= ceil(d_model / 16)) or a positive integer no larger than d_inner. */
-        int dtRank(String key, int dModel, int expand) {
+        int dtRank(String key, int dModel, int dInner) {
             JsonElement e = json.get(key);
-            int auto = (dModel + 15) / 16;
+            int auto = (dModel - 1) / 16 + 1; // ceil(d_model / 16) for d_model >= 1, without overflow
             if (e == null || e.isJsonNull()) {
                 return auto;
             }
@@ -225,9 +241,9 @@ public final class MambaConfigs {
                 throw new ConfigException(source + ": '" + key + "' must be \"auto\" or a positive integer, got " + e);
             }
             int rank = positive(key, null);
-            if (rank > expand * dModel) {
+            if (rank > dInner) {
                 throw new ConfigException(source + ": '" + key + "' = " + rank + " is inconsistent: larger than d_inner = "
-                        + expand * dModel);
+                        + dInner);
             }
             return rank;
         }

@@ -74,4 +74,20 @@ class MambaConfigsTest {
         assertRejected("{\"foo\": 1}", "not a Mamba config");
         assertRejected("{\"d_model\": 64, \"n_layer\": 2, \"vocab_size\": 10, \"rms_norm\": false}", "rms_norm");
     }
+
+    @Test
+    void rejectsSizesThatOverflowAnInt() {
+        // 4 × 1073741825 wraps to 4 in int arithmetic, which used to "agree" with intermediate_size 4
+        assertRejected("{\"hidden_size\": 1073741825, \"num_hidden_layers\": 1, \"vocab_size\": 10, \"expand\": 4,"
+                + " \"intermediate_size\": 4}", "expand × hidden_size = 4 × 1073741825 = 4294967300 is too large");
+        assertRejected("{\"d_model\": 1073741824, \"n_layer\": 1, \"vocab_size\": 10}",
+                "ssm_cfg.expand × d_model = 2 × 1073741824 = 2147483648 is too large");
+        // used to give a padded vocabulary of -2147483640
+        assertRejected("{\"d_model\": 64, \"n_layer\": 1, \"vocab_size\": 2147483647, \"pad_vocab_size_multiple\": 8}",
+                "vocab_size 2147483647 padded to a multiple of 8 is 2147483648, too large");
+        // dt_rank "auto" used to overflow to -134217727 for d_model near Integer.MAX_VALUE
+        MambaConfig widest = MambaConfigs.parse("c", "{\"d_model\": 2147483647, \"n_layer\": 1, \"vocab_size\": 10,"
+                + " \"ssm_cfg\": {\"expand\": 1}}").config();
+        assertEquals(134217728, widest.dtRank()); // ceil((2^31 - 1) / 16)
+    }
 }
