@@ -1,5 +1,6 @@
 package dev.dtp.bench.data;
 
+import dev.dtp.bench.data.benchmarks.BenchmarkCommands;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -12,16 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code dtp data}: dataset generators. */
-@Command(name = "data", description = "Generate datasets.", mixinStandardHelpOptions = true,
-        subcommands = DataCommand.ShapesVqaCommand.class)
+/** {@code dtp data}: the ShapesVQA generator and the real benchmarks' converters to eval JSONL. */
+@Command(name = "data", description = "Generate datasets, or convert real benchmarks to eval JSONL.",
+        mixinStandardHelpOptions = true,
+        subcommands = {DataCommand.ShapesVqaCommand.class, BenchmarkCommands.Gqa.class, BenchmarkCommands.Vqav2.class,
+                BenchmarkCommands.TextVqa.class, BenchmarkCommands.Pope.class, BenchmarkCommands.Vsr.class,
+                BenchmarkCommands.VizWiz.class})
 public final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing required subcommand (shapesvqa)");
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (shapesvqa, gqa, vqav2, textvqa, pope, vsr, vizwiz)");
     }
 
     /** {@code dtp data shapesvqa --split S --seed N --count N --out DIR [--image-size 64]}. */
