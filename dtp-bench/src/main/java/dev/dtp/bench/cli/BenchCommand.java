@@ -61,7 +61,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--text", defaultValue = "31", description = "Text tokens after them (default ${DEFAULT-VALUE}).")
     int text;
 
-    @Option(names = "--policies", split = ",(?=[a-z-]+(:|$))", defaultValue = "none",
+    /**
+     * Splits a list of policy specs at the commas that start a new spec (a policy name followed by
+     * ':', '+', ',' or the end), not at those between a spec's parameters: "none,dtp:early=2,late=6".
+     */
+    public static final String POLICY_LIST = ",(?=[a-z][a-z-]*(:|,|\\+|$))";
+
+    @Option(names = "--policies", split = POLICY_LIST, defaultValue = "none",
             paramLabel = "SPEC,SPEC,...", description = "Policies to compare (default ${DEFAULT-VALUE}); 'none' is always measured first.")
     List<String> policies;
 
@@ -317,7 +323,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 4.0 * (c.layers() * perLayer + d + (long) c.paddedVocabSize() * d);
     }
 
-    static MambaShape shapeOf(MambaConfig c) {
+    public static MambaShape shapeOf(MambaConfig c) {
         return new MambaShape(c.layers(), c.dModel(), c.dState(), c.expand(), c.dtRank(), c.dConv(), c.paddedVocabSize());
     }
 

@@ -57,20 +57,34 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Timed prefills per setting (default ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--random", description = "Run the 64-layer random-weight model at Cobra's layout instead of the shipped VQA model.")
+    boolean random;
+
     @Option(names = "--out", defaultValue = "demo-output", paramLabel = "DIR", description = "Where the PNG goes (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
+        Path shipped = Path.of(System.getProperty("dtp.home", ".")).resolve("models").resolve("shapes-vqa");
+        Path vqaModel = model != null ? model : Files.isRegularFile(shipped.resolve("model.safetensors")) ? shipped : null;
+        if (!random && vqaModel != null && dev.dtp.mamba.vision.VisionLanguageModel.isMultimodal(vqaModel)) {
+            try (var vlm = dev.dtp.mamba.vision.VisionLanguageModel.load(vqaModel)) {
+                o.printf("Model: %s (%d layers, d_model %d, %d visual tokens per image, placed before the question)%n",
+                        vqaModel, vlm.model().layerCount(), vlm.model().config().dModel(), vlm.visionConfig().patches());
+                new VqaDemo(vlm, o, runs).run(out, 2026);
+            }
+            o.flush();
+            return 0;
+        }
         MambaModel m;
         if (model != null) {
             m = MambaModel.load(model);
             o.printf("Model: %s%n", model);
         } else {
             MambaConfig config = MambaConfig.of(256, 64, 50280);
-            o.println("Model: seeded RANDOM weights, 64 layers, d_model 256 (the trained demo model is not shipped yet;");
-            o.println("       this run shows DTP's mechanics and speed, not answer quality).");
+            o.println("Model: seeded RANDOM weights, 64 layers, d_model 256 at Cobra's token layout");
+            o.println("       (shows DTP's mechanics and speed at a paper-like depth, not answer quality).");
             m = BenchInputs.randomModel(config, 7);
         }
         try (m; NDManager manager = NDManager.newBaseManager()) {

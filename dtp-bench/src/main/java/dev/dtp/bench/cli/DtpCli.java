@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "dtp", mixinStandardHelpOptions = true, version = "dtp 0.1.0",
         description = "Delta-guided two-stage pruning (DTP) for Mamba multimodal models.",
         subcommands = {DemoCommand.class, LogitsCommand.class, BenchCommand.class, FlopsCommand.class,
-                DataCommand.class, dev.dtp.bench.train.TrainCommand.class})
+                DataCommand.class, dev.dtp.bench.train.TrainCommand.class,
+                dev.dtp.bench.eval.EvalCommand.class, GenerateCommand.class})
 public final class DtpCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -82,7 +82,7 @@ final class MambaTrainer {
         NDArray conv = p.layer(l, "mixer.conv1d.bias");
         for (int k = 0; k < kernel; k++) {
             NDArray tap = padded.get(new NDIndex(":, {}:{}, :", k, k + length));
-            conv = tap.mul(w.get(new NDIndex(":, {}", k))).add(conv);
+            conv = tap.mul(local(m, w.get(new NDIndex(":, {}", k)))).add(conv);
         }
         NDArray x = conv.mul(Activation.sigmoid(conv)); // SiLU
         NDArray dbc = linear(x, p.layer(l, "mixer.x_proj.weight"), null); // (B, L, r + 2N)
@@ -135,7 +135,7 @@ final class MambaTrainer {
         NDManager m = hLast.getManager();
         NDArray flat = hLast.reshape(-1, c.dModel()).get(new NDIndex("{}", NativeArrays.longs(m, rows)));
         NDArray normed = rmsNorm(flat, p.get("backbone.norm_f.weight"));
-        return normed.matMul(p.get("backbone.embeddings.weight").transpose()); // tied lm_head
+        return normed.matMul(local(m, p.get("backbone.embeddings.weight").transpose())); // tied lm_head
     }
 
     /** Greedy first answer token per sample, no gradients. */
@@ -198,12 +198,14 @@ final class MambaTrainer {
                 NDArray out = output(l, leaf, pr.z(), yArr);
                 // ∂y = (∂out · W_out) ⊙ SiLU(z), all constants
                 NDArray zc = pr.z().stopGradient();
-                NDArray gy = g.matMul(p.layer(l, "mixer.out_proj.weight").stopGradient()).mul(zc.mul(Activation.sigmoid(zc)));
+                NDArray gy = g.matMul(local(scope, p.layer(l, "mixer.out_proj.weight").stopGradient()))
+                        .mul(zc.mul(Activation.sigmoid(zc)));
+                gy.attach(scope);
                 ts = System.nanoTime();
                 ScanGradient.Grads sg = scan.backward(x, delta, aT, bm, cm, dSkip, gy.toFloatArray());
                 PROFILE[2] += System.nanoTime() - ts;
                 NDArray aLog = p.layer(l, "mixer.A_log");
-                NDArray a = aLog.exp().neg();
+                NDArray a = local(scope, local(scope, aLog.exp()).neg());
                 NDArray gaT = NativeArrays.floats(scope, sg.aT(), new Shape(c.dState(), c.dInner())).transpose();
                 NDArray surrogate = out.mul(g).sum()
                         .add(pr.x().mul(NativeArrays.floats(scope, sg.x(), xs)).sum())
@@ -211,7 +213,7 @@ final class MambaTrainer {
                         .add(pr.b().mul(NativeArrays.floats(scope, sg.b(), pr.b().getShape())).sum())
                         .add(pr.c().mul(NativeArrays.floats(scope, sg.c(), pr.c().getShape())).sum())
                         .add(a.mul(gaT).sum())
-                        .add(p.layer(l, "mixer.D").mul(NativeArrays.floats(scope, sg.d(), new Shape(c.dInner()))).sum());
+                        .add(NativeArrays.floats(scope, sg.d(), new Shape(c.dInner())).mul(p.layer(l, "mixer.D")).sum());
                 gc.backward(surrogate);
                 NDArray next = leaf.getGradient().duplicate();
                 next.attach(m);
@@ -225,6 +227,16 @@ final class MambaTrainer {
             gc.backward(h0.mul(g).sum());
         }
         return loss;
+    }
+
+    /**
+     * Moves an op's result into {@code m}. An op's result belongs to its first operand's manager, so
+     * an op that starts from a parameter would otherwise leave a new array in the parameters'
+     * manager on every step.
+     */
+    static NDArray local(NDManager m, NDArray a) {
+        a.attach(m);
+        return a;
     }
 
     /** Zeroes a parameter's gradient buffer in place (CPU). */

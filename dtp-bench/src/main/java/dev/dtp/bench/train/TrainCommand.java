@@ -210,24 +210,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void save(VlmParameters params, MambaConfig config, VisionConfig vision, int step) throws IOException {
-        JsonObject json = JsonParser.parseString(MambaConfigs.toHuggingFaceJson(config)).getAsJsonObject();
-        json.addProperty("unpadded_vocab_size", config.vocabSize());
-        json.add("vision", vision.toJson());
-        PruningDefaults d = PruningDefaults.paperDefaults(config.layers());
-        JsonObject dtp = new JsonObject();
-        dtp.addProperty("early", d.early());
-        dtp.addProperty("late", d.late());
-        dtp.addProperty("r", d.keepRatio());
-        json.add("dtp", dtp);
         JsonObject training = new JsonObject();
         training.addProperty("command", String.format(Locale.ROOT,
                 "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --batch %d --steps %d --lr %s"
                         + " --warmup %d --seed %d --data-seed %d --train-count %d",
                 out, layers, dModel, dState, featureWidth, batch, steps, lr, warmup, seed, dataSeed, trainCount));
         training.addProperty("step", step);
-        json.add("training", training);
-        Files.writeString(out.resolve("config.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json),
-                StandardCharsets.UTF_8);
-        SafetensorsWriter.write(out.resolve("model.safetensors"), params.checkpointTensors());
+        VlmCheckpoint.write(out, params, training);
     }
 }

@@ -1,0 +1,192 @@
+package dev.dtp.bench.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.BenchCommand;
+import dev.dtp.bench.cli.Progress;
+import dev.dtp.bench.data.DatasetException;
+import dev.dtp.bench.data.EvalSample;
+import dev.dtp.bench.data.JsonlDataset;
+import dev.dtp.core.InputException;
+import dev.dtp.core.ModelInput;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.flops.Flops;
+import dev.dtp.core.generate.Generation;
+import dev.dtp.core.policy.PolicySpec;
+import dev.dtp.mamba.checkpoint.SafetensorsFile;
+import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dtp eval}: every policy on every sample of an eval JSONL, greedy answers, metrics per
+ * family, FLOPs ratio, and the change against no pruning. Each answer is appended to
+ * {@code OUT/predictions.jsonl} as soon as it is known; a rerun with the same {@code --out} skips
+ * what is already there, so an interrupted run continues where it stopped.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate pruning policies on a JSONL dataset: Markdown table (paper's Table 1 layout), CSV and results.json.")
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Eval samples (docs/DATA.md).")
+    Path data;
+
+    @Option(names = "--policies", required = true, split = BenchCommand.POLICY_LIST, paramLabel = "SPEC",
+            description = "Comma-separated policy specs, e.g. none,dtp,fastv:k=3,r=0.5.")
+    List<String> policies;
+
+    @Option(names = "--out", defaultValue = "eval-output", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Only the first N samples (0 = all).")
+    int limit;
+
+    @Option(names = "--max-new-tokens", defaultValue = "8", description = "Answer length limit (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        List<EvalSample> samples = JsonlDataset.read(data);
+        if (limit > 0 && samples.size() > limit) {
+            samples = samples.subList(0, limit);
+        }
+        Files.createDirectories(out);
+        Path predictions = out.resolve("predictions.jsonl");
+        List<SampleResult> results = readExisting(predictions);
+        Set<String> done = new HashSet<>();
+        results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model)) {
+            List<String> names = new ArrayList<>();
+            List<PruningPolicy> parsed = new ArrayList<>();
+            for (String p : policies) {
+                parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
+                names.add(p.trim());
+            }
+            long total = (long) samples.size() * names.size();
+            long skipped = done.size();
+            if (skipped > 0) {
+                o.printf("Resuming: %d of %d answers already in %s%n", Math.min(skipped, total), total, predictions);
+            }
+            Progress progress = new Progress(o, "eval", total);
+            long finished = 0;
+            var shape = BenchCommand.shapeOf(vlm.model().config());
+            try (BufferedWriter w = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND)) {
+                for (EvalSample s : samples) {
+                    for (int i = 0; i < names.size(); i++) {
+                        finished++;
+                        if (done.contains(names.get(i) + "\u0000" + s.id())) {
+                            continue;
+                        }
+                        SampleResult r = answer(vlm, s, names.get(i), parsed.get(i), shape);
+                        results.add(r);
+                        w.write(r.toJson().toString());
+                        w.write('\n');
+                        w.flush();
+                        progress.update(finished, s.id());
+                    }
+                }
+            }
+            progress.update(total, "");
+        }
+        EvalReport report = EvalReport.of(samples, names(), results);
+        Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
+        String md = report.toMarkdown();
+        Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
+        o.println();
+        o.print(md);
+        o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl%n", out.resolve("results.md"));
+        o.flush();
+        return 0;
+    }
+
+    private List<String> names() {
+        return policies.stream().map(String::trim).toList();
+    }
+
+    static SampleResult answer(VisionLanguageModel vlm, EvalSample s, String name, PruningPolicy policy,
+            dev.dtp.core.flops.MambaShape shape) {
+        try (NDManager manager = NDManager.newBaseManager(vlm.model().device())) {
+            ModelInput input = input(vlm, s, manager);
+            Generation g = vlm.model().generate(input, vlm.generationConfig(8), policy, id -> {});
+            Flops.Result f = Flops.of(shape, g.trace());
+            return new SampleResult(name, s.id(), s.family(), s.subset(), vlm.decode(g.tokens()), f.macs(), f.baselineMacs(),
+                    g.prefillNanos() / 1e6);
+        }
+    }
+
+    /** The sample's image (or precomputed features) and question as the model's input. */
+    public static ModelInput input(VisionLanguageModel vlm, EvalSample s, NDManager manager) {
+        if (s.features() != null) {
+            try (SafetensorsFile f = SafetensorsFile.open(s.features())) {
+                if (!f.contains("features")) {
+                    throw new InputException(s.features() + ": no tensor named 'features'");
+                }
+                NDArray features = f.load("features", manager);
+                return vlm.inputFromFeatures(features, s.question(), manager);
+            }
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(s.image().toFile());
+        } catch (IOException e) {
+            throw new InputException(s.image() + ": cannot read image: " + e.getMessage());
+        }
+        if (image == null) {
+            throw new InputException(s.image() + ": not an image format Java can read (sample " + s.id() + ")");
+        }
+        return vlm.input(image, s.question(), manager);
+    }
+
+    private static List<SampleResult> readExisting(Path file) throws IOException {
+        List<SampleResult> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(SampleResult.fromJson(JsonParser.parseString(line).getAsJsonObject()));
+            } catch (RuntimeException e) {
+                if (n == countLines(file)) {
+                    break; // a line cut short by an interruption: answered again
+                }
+                throw new DatasetException(file, n, "not a predictions line: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static int countLines(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8).size();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.dtp.bench.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.DtpCli;
+import dev.dtp.bench.data.EvalSample;
+import dev.dtp.bench.data.JsonlDataset;
+import dev.dtp.bench.data.ShapesVqa;
+import dev.dtp.bench.data.Split;
+import dev.dtp.bench.train.VlmCheckpoint;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.generate.Generation;
+import dev.dtp.core.policy.PolicySpec;
+import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code dtp eval} and {@code dtp generate} in-process on a seeded 8-layer multimodal model. */
+class EvalCommandTest {
+    @TempDir
+    static Path dir;
+
+    static Path model;
+    static Path data;
+
+    @BeforeAll
+    static void create() throws Exception {
+        model = dir.resolve("model");
+        VlmCheckpoint.writeRandom(model, 8, 32, 3);
+        ShapesVqa.builder().seed(4).build().write(Split.TEST, 6, dir.resolve("data"), i -> {});
+        data = dir.resolve("data").resolve(ShapesVqa.jsonlName(Split.TEST));
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = DtpCli.commandLine(false);
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void writesTablesAndResultsThatMatchTheLibrary() throws Exception {
+        Path out = dir.resolve("eval");
+        Run r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none,dtp:early=2,late=6,r=0.5",
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        JsonArray results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray();
+        assertEquals(2, results.size());
+        JsonObject none = results.get(0).getAsJsonObject();
+        JsonObject dtp = results.get(1).getAsJsonObject();
+        assertEquals("none", none.get("policy").getAsString());
+        assertEquals(1.0, none.get("flops_ratio").getAsDouble(), 1e-12);
+        assertTrue(dtp.get("flops_ratio").getAsDouble() < 0.8, dtp.toString());
+        for (JsonObject o : List.of(none, dtp)) {
+            double acc = o.get("accuracy").getAsDouble();
+            assertTrue(acc >= 0 && acc <= 1);
+            assertTrue(o.getAsJsonObject("by_family").size() >= 1);
+        }
+        // every answer equals what the library API gives for the same sample and policy
+        List<EvalSample> samples = JsonlDataset.read(data);
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(12, lines.size());
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model); NDManager m = NDManager.newBaseManager()) {
+            PruningPolicy policy = PolicySpec.parse("dtp:early=2,late=6,r=0.5");
+            for (String line : lines) {
+                JsonObject p = JsonParser.parseString(line).getAsJsonObject();
+                if (!p.get("policy").getAsString().startsWith("dtp")) {
+                    continue;
+                }
+                EvalSample s = samples.stream().filter(x -> x.id().equals(p.get("id").getAsString())).findFirst().orElseThrow();
+                Generation g = vlm.model().generate(EvalCommand.input(vlm, s, m), vlm.generationConfig(8), policy, id -> {});
+                assertEquals(vlm.decode(g.tokens()), p.get("prediction").getAsString(), s.id());
+            }
+        }
+        // the Markdown table has a header, a rule and one row per policy
+        List<String> md = Files.readAllLines(out.resolve("results.md"));
+        assertEquals(4, md.size());
+        assertTrue(md.get(0).startsWith("| Method | FLOPs ratio |"));
+        assertTrue(md.get(3).contains("(") , "deltas against none: " + md.get(3));
+        assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void policyListsSplitBetweenSpecsNotBetweenParameters() {
+        assertEquals(List.of("none", "dtp", "fastv:k=3,r=0.5", "dtp:early=2,late=6+random:k=1,r=0.5", "vtw:k=5"),
+                List.of("none,dtp,fastv:k=3,r=0.5,dtp:early=2,late=6+random:k=1,r=0.5,vtw:k=5"
+                        .split(dev.dtp.bench.cli.BenchCommand.POLICY_LIST)));
+    }
+
+    @Test
+    void resumesWhereItStopped() throws Exception {
+        Path out = dir.resolve("resume");
+        assertEquals(0, run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none",
+                "--out", out.toString(), "--limit", "3").exit());
+        String first = Files.readString(out.resolve("predictions.jsonl"));
+        // an interrupted write leaves half a line; the rerun answers that sample again and adds the rest
+        Files.writeString(out.resolve("predictions.jsonl"), first + "{\"policy\":\"none\",\"id\":");
+        Run r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Resuming: 3 of 6"), r.out());
+        JsonObject none = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray().get(0)
+                .getAsJsonObject();
+        assertEquals(6, none.get("samples").getAsInt());
+    }
+
+    @Test
+    void generateStreamsAnAnswerAndSummarises() throws Exception {
+        EvalSample s = JsonlDataset.read(data).get(0);
+        Run r = run("generate", "--model", model.toString(), "--image", s.image().toString(), "--prompt", s.question(),
+                "--policy", "dtp:early=2,late=6,r=0.5", "--max-new-tokens", "3");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("FLOPs ratio"), r.out());
+        assertTrue(r.out().contains("L0: 256 → L2: 128 → L6: 0"), r.out());
+    }
+
+    @Test
+    void badInputsGiveOneLineErrors() {
+        Run r = run("eval", "--model", dir.resolve("missing").toString(), "--data", data.toString(), "--policies", "none");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("dtp: error: ") && r.err().contains("missing"), r.err());
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "dtp:r=7", "--out",
+                dir.resolve("bad").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("r"), r.err());
+    }
+}
