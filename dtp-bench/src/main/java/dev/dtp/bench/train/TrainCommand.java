@@ -60,6 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--feature-width", defaultValue = "64", description = "Patch feature width (default ${DEFAULT-VALUE}).")
     int featureWidth;
 
+    @Option(names = "--patch-kernel", defaultValue = "12", description = "Pixel window per patch token; 4 = plain 4×4 patches (default ${DEFAULT-VALUE}).")
+    int patchKernel;
+
     @Option(names = "--batch", defaultValue = "16", description = "Samples per step (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -87,28 +90,46 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "250", description = "Validate and save every N steps (default ${DEFAULT-VALUE}).")
     int evalEvery;
 
+    @Option(names = "--resume", description = "Start from the weights already in --out (optimizer state starts fresh).")
+    boolean resume;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         Files.createDirectories(out);
-        VqaTokenizer.write(out.resolve("tokenizer.json"));
+        if (!resume || !Files.exists(out.resolve("tokenizer.json"))) {
+            VqaTokenizer.write(out.resolve("tokenizer.json"));
+        }
         int vocab = VqaTokenizer.vocabulary().size();
         MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, dState, 4, 2,
                 (dModel + 15) / 16, 1e-5, true, false, true);
         VisionConfig vision = new VisionConfig(VisionConfig.Encoder.PATCHES, ShapesVqa.DEFAULT_IMAGE_SIZE, 4, 3,
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, featureWidth, 256,
-                ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END));
+                ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END),
+                patchKernel);
         ShapesVqa data = ShapesVqa.builder().seed(dataSeed).build();
         o.printf(Locale.ROOT, "Generating %d training and %d validation scenes (seed %d)…%n", trainCount, valCount, dataSeed);
         o.flush();
         List<ShapesVqaSample> train = data.samples(Split.TRAIN, trainCount).toList();
         List<ShapesVqaSample> val = data.samples(Split.VALIDATION, valCount).toList();
         Path log = out.resolve("training-log.jsonl");
-        Files.deleteIfExists(log);
+        if (!resume) {
+            Files.deleteIfExists(log);
+        }
         try (MambaTokenizer tokenizer = MambaTokenizer.load(out.resolve("tokenizer.json"));
                 NDManager manager = NDManager.newBaseManager()) {
             ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer);
             VlmParameters params = new VlmParameters(config, vision, seed, manager);
+            if (resume) {
+                Map<String, float[]> values = new java.util.HashMap<>();
+                try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(out.resolve("model.safetensors"))) {
+                    for (String name : f.tensors().keySet()) {
+                        values.put(name, f.readFloats(name));
+                    }
+                }
+                params.load(values);
+                o.printf("Resuming from %s%n", out.resolve("model.safetensors"));
+            }
             long count = params.all().values().stream().mapToLong(a -> a.size()).sum();
             o.printf(Locale.ROOT, "Model: %d layers, d_model %d, d_state %d, %d visual tokens, %,d parameters%n", layers,
                     dModel, dState, vision.patches(), count);
@@ -212,9 +233,9 @@ public final class TrainCommand implements Callable<Integer> {
     private void save(VlmParameters params, MambaConfig config, VisionConfig vision, int step) throws IOException {
         JsonObject training = new JsonObject();
         training.addProperty("command", String.format(Locale.ROOT,
-                "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --batch %d --steps %d --lr %s"
+                "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
                         + " --warmup %d --seed %d --data-seed %d --train-count %d",
-                out, layers, dModel, dState, featureWidth, batch, steps, lr, warmup, seed, dataSeed, trainCount));
+                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, seed, dataSeed, trainCount));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }

@@ -7,9 +7,11 @@ import java.awt.image.BufferedImage;
 /**
  * Pixels of an image as the patch encoder reads them: resized to image_size × image_size without
  * keeping the aspect ratio ("naive" resize, bilinear), scaled to [0, 1], normalised per channel as
- * (p − mean) / std, and cut into patch_size × patch_size patches in row-major grid order. Inside a
- * patch the values are ordered (channel, row, column), the order of a Conv2d kernel of stride
- * patch_size, so a patch embedding stored as Conv2d weights reads the same.
+ * (p − mean) / std, and cut into patch_size × patch_size patches in row-major grid order. Each patch
+ * token reads a patch_kernel × patch_kernel window centred on its patch (zero outside the image);
+ * inside a window the values are ordered (channel, row, column), the order of a Conv2d kernel of
+ * stride patch_size and padding (patch_kernel − patch_size) / 2, so a patch embedding stored as
+ * Conv2d weights reads the same.
  */
 public final class ImagePreprocessor {
     private final VisionConfig config;
@@ -21,11 +23,13 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** (patches, channels · patch_size²), row-major. */
+    /** (patches, channels · patch_kernel²), row-major. */
     public float[] patches(BufferedImage image) {
         BufferedImage rgb = resized(image, config.imageSize());
         int size = config.imageSize();
         int p = config.patchSize();
+        int k = config.patchKernel();
+        int pad = (k - p) / 2;
         int side = size / p;
         int patchDim = config.patchDim();
         int[] argb = rgb.getRGB(0, 0, size, size, null, 0, size);
@@ -37,10 +41,14 @@ public final class ImagePreprocessor {
                 int base = (py * side + px) * patchDim;
                 for (int c = 0; c < 3; c++) {
                     int shift = 16 - 8 * c; // R, G, B
-                    for (int y = 0; y < p; y++) {
-                        for (int x = 0; x < p; x++) {
-                            int v = (argb[(py * p + y) * size + px * p + x] >>> shift) & 0xFF;
-                            out[base + (c * p + y) * p + x] = (v / 255f - mean[c]) / std[c];
+                    for (int y = 0; y < k; y++) {
+                        int iy = py * p - pad + y;
+                        for (int x = 0; x < k; x++) {
+                            int ix = px * p - pad + x;
+                            if (iy >= 0 && iy < size && ix >= 0 && ix < size) {
+                                int v = (argb[iy * size + ix] >>> shift) & 0xFF;
+                                out[base + (c * k + y) * k + x] = (v / 255f - mean[c]) / std[c];
+                            }
                         }
                     }
                 }

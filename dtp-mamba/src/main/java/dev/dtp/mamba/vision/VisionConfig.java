@@ -25,6 +25,9 @@ import java.util.Locale;
  * @param patches visual tokens per image
  * @param prompt template with a {@code {question}} placeholder
  * @param stop strings that end an answer (token strings of the tokenizer)
+ * @param patchKernel side of the pixel window each patch token reads (the patch-embedding kernel): equal
+ *     to patch_size for plain ViT patches; larger windows overlap their neighbours by
+ *     (patch_kernel − patch_size) / 2 pixels on each side, zero-padded at the image border
  */
 public record VisionConfig(
         Encoder encoder,
@@ -38,15 +41,27 @@ public record VisionConfig(
         ProjectorKind projector,
         Placement placement,
         String prompt,
-        List<String> stop) {
+        List<String> stop,
+        int patchKernel) {
 
     public enum Encoder { PATCHES, FEATURES }
 
     /** Where the visual tokens go. Cobra and RoboMamba both put them before the prompt. */
     public enum Placement { BEFORE_TEXT }
 
+    /** Non-overlapping patches (kernel = patch size). */
+    public VisionConfig(Encoder encoder, int imageSize, int patchSize, int channels, float[] mean, float[] std,
+            int featureWidth, int patches, ProjectorKind projector, Placement placement, String prompt, List<String> stop) {
+        this(encoder, imageSize, patchSize, channels, mean, std, featureWidth, patches, projector, placement, prompt, stop,
+                patchSize);
+    }
+
     public VisionConfig {
         stop = List.copyOf(stop);
+        if (patchKernel < patchSize || (patchKernel - patchSize) % 2 != 0) {
+            throw new ConfigException("vision: patch_kernel " + patchKernel + " must be patch_size " + patchSize
+                    + " plus an even number of pixels");
+        }
         if (imageSize <= 0 || patchSize <= 0 || channels <= 0 || featureWidth <= 0 || patches <= 0) {
             throw new ConfigException("vision: sizes must be positive");
         }
@@ -65,9 +80,9 @@ public record VisionConfig(
         }
     }
 
-    /** Values of one patch of raw pixels: channels · patch_size². */
+    /** Values of one patch token's pixel window: channels · patch_kernel². */
     public int patchDim() {
-        return channels * patchSize * patchSize;
+        return channels * patchKernel * patchKernel;
     }
 
     /** Patches per side of the (square) grid. */
@@ -95,7 +110,8 @@ public record VisionConfig(
                     enumValue(ProjectorKind.class, string(o, "projector", "fused-gelu-mlp"), source, "projector"),
                     enumValue(Placement.class, string(o, "placement", "before_text"), source, "placement"),
                     string(o, "prompt", "{question}"),
-                    strings(o, "stop", source));
+                    strings(o, "stop", source),
+                    o.has("patch_kernel") ? integer(o, "patch_kernel", -1, source) : integer(o, "patch_size", -1, source));
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -106,6 +122,7 @@ public record VisionConfig(
         o.addProperty("encoder", encoder.name().toLowerCase(Locale.ROOT));
         o.addProperty("image_size", imageSize);
         o.addProperty("patch_size", patchSize);
+        o.addProperty("patch_kernel", patchKernel);
         o.addProperty("channels", channels);
         JsonArray m = new JsonArray();
         JsonArray s = new JsonArray();

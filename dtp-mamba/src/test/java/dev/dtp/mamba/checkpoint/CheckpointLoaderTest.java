@@ -30,6 +30,38 @@ class CheckpointLoaderTest {
         }
     }
 
+    /**
+     * All or nothing: a load that fails on its last tensor (norm_f with the wrong shape, after every
+     * layer has been read) leaves no array in the caller's manager and no file open.
+     */
+    @Test
+    void aFailedLoadReleasesEverythingItAllocated() throws IOException {
+        Path model = dir.resolve("bad-last");
+        List<SafetensorsWriter.Tensor> tensors = new java.util.ArrayList<>();
+        for (SafetensorsWriter.Tensor t : RandomMambaCheckpoint.tensors(TINY, 2, Layout.HUGGING_FACE, DType.F32, false)) {
+            tensors.add(t.name().equals("backbone.norm_f.weight")
+                    ? SafetensorsWriter.Tensor.of(t.name(), DType.F32, new float[17], 17) : t);
+        }
+        java.nio.file.Files.createDirectories(model);
+        java.nio.file.Files.writeString(model.resolve("config.json"), MambaConfigs.toHuggingFaceJson(TINY));
+        SafetensorsWriter.write(model.resolve("model.safetensors"), tensors);
+        long fdsBefore = openFiles();
+        for (int i = 0; i < 20; i++) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointLoader.load(model, m, DataType.FLOAT32));
+                assertTrue(e.getMessage().contains("backbone.norm_f.weight"), e.getMessage());
+                assertEquals(0, m.getManagedArrays().size(), "arrays left behind by a failed load");
+            }
+        }
+        assertTrue(openFiles() <= fdsBefore + 2, "file descriptors leaked: " + fdsBefore + " → " + openFiles());
+    }
+
+    private static long openFiles() throws IOException {
+        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
     @Test
     void loadsBothLayoutsToTheSameWeights() {
         MambaConfig padded = TINY.withPaddedVocab(40);

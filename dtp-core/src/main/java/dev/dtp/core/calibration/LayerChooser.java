@@ -1,0 +1,131 @@
+package dev.dtp.core.calibration;
+
+import java.util.OptionalInt;
+
+/**
+ * Chooses DTP's two layers from the Eq. 7 curve (and, for the late layer, the implicit attention of
+ * text to visual tokens), replacing the paper's reading of its Figures 3–8.
+ *
+ * <ul>
+ *   <li>Early layer: the first <em>clear</em> local peak of the curve after smoothing with a centred
+ *       moving average of {@code window} layers: a layer higher than its left neighbour and not lower
+ *       than its right one, whose topographic prominence (height above the higher of the two lowest
+ *       points separating it from higher ground on each side, or from the curve's ends) is at least
+ *       {@code prominence} × (max − min) of the smoothed curve.
+ *   <li>Late layer: the start of the curve's sustained steep rise after the early layer — the first
+ *       layer from which the smoothed curve rises at every one of the next {@code riseLayers} layers
+ *       by a total of at least {@code riseFraction} × (max − min) — moved later, if attention is
+ *       given, to the first such layer at or after it where the text-to-visual attention share has
+ *       fallen below {@code attentionFraction} × its maximum over layers.
+ * </ul>
+ */
+public final class LayerChooser {
+    /** Tunables, with defaults used by {@code dtp calibrate}. */
+    public record Options(int window, double prominence, int riseLayers, double riseFraction, double attentionFraction) {
+        public static Options defaults(int layers) {
+            return new Options(3, 0.1, Math.max(2, layers / 16), 0.15, 0.5);
+        }
+    }
+
+    private LayerChooser() {}
+
+    /** Centred moving average; the window shrinks at the ends. NaN entries are skipped. */
+    public static double[] smooth(double[] curve, int window) {
+        int half = window / 2;
+        double[] out = new double[curve.length];
+        for (int i = 0; i < curve.length; i++) {
+            double s = 0;
+            int n = 0;
+            for (int k = Math.max(0, i - half); k <= Math.min(curve.length - 1, i + half); k++) {
+                if (!Double.isNaN(curve[k])) {
+                    s += curve[k];
+                    n++;
+                }
+            }
+            out[i] = n == 0 ? Double.NaN : s / n;
+        }
+        return out;
+    }
+
+    /** Topographic prominence of the point at {@code i} (see class comment). */
+    public static double prominence(double[] s, int i) {
+        double leftMin = s[i];
+        for (int k = i - 1; k >= 0 && !(s[k] > s[i]); k--) {
+            leftMin = Math.min(leftMin, s[k]);
+        }
+        double rightMin = s[i];
+        for (int k = i + 1; k < s.length && !(s[k] > s[i]); k++) {
+            rightMin = Math.min(rightMin, s[k]);
+        }
+        return s[i] - Math.max(leftMin, rightMin);
+    }
+
+    /** The early layer: first clear peak, or empty if the curve has none. */
+    public static OptionalInt earlyLayer(double[] curve, Options o) {
+        double[] s = smooth(curve, o.window());
+        double range = range(s);
+        if (!(range > 0)) {
+            return OptionalInt.empty();
+        }
+        for (int i = 1; i < s.length - 1; i++) {
+            if (s[i] > s[i - 1] && s[i] >= s[i + 1] && prominence(s, i) >= o.prominence() * range) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Where the sustained steep rise starts, searching after {@code from}; empty if it never does. */
+    public static OptionalInt riseStart(double[] curve, int from, Options o) {
+        double[] s = smooth(curve, o.window());
+        double range = range(s);
+        for (int i = from + 1; i + o.riseLayers() < s.length; i++) {
+            boolean rising = true;
+            for (int k = i; k < i + o.riseLayers(); k++) {
+                rising &= s[k + 1] > s[k];
+            }
+            if (rising && s[i + o.riseLayers()] - s[i] >= o.riseFraction() * range) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
+     * The late layer: the rise start, moved to the first layer at or after it whose text-to-visual
+     * attention share is below the threshold (when {@code textToVisual} is not null).
+     */
+    public static OptionalInt lateLayer(double[] curve, double[] textToVisual, int early, Options o) {
+        OptionalInt rise = riseStart(curve, early, o);
+        if (rise.isEmpty()) {
+            return rise;
+        }
+        if (textToVisual == null) {
+            return rise;
+        }
+        double max = 0;
+        for (double v : textToVisual) {
+            if (!Double.isNaN(v)) {
+                max = Math.max(max, v);
+            }
+        }
+        for (int l = rise.getAsInt(); l < textToVisual.length; l++) {
+            if (textToVisual[l] < o.attentionFraction() * max) {
+                return OptionalInt.of(l);
+            }
+        }
+        return rise;
+    }
+
+    private static double range(double[] s) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            if (!Double.isNaN(v)) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        return max - min;
+    }
+}
