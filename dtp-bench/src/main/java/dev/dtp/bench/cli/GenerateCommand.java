@@ -53,13 +53,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--policy", defaultValue = "dtp", paramLabel = "SPEC", description = "Pruning policy (default ${DEFAULT-VALUE}; 'none' to disable).")
     String policy;
 
+    @Option(names = "--calibration", paramLabel = "FILE", description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
+    Path calibration;
+
     @Option(names = "--max-new-tokens", defaultValue = "16", description = "Answer length limit (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model);
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? dev.dtp.mamba.model.MambaModel.builder()
+                : dev.dtp.mamba.model.MambaModel.builder().calibration(calibration));
                 NDManager manager = NDManager.newBaseManager(vlm.model().device())) {
             PruningPolicy p = PolicySpec.parse(policy, vlm.model().pruningDefaults(), vlm.model().layerCount());
             Path image = vision.image != null ? vision.image.toAbsolutePath() : Path.of("-");

@@ -64,6 +64,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N samples (0 = all).")
     int limit;
 
+    @Option(names = "--calibration", paramLabel = "FILE", description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
+    Path calibration;
+
     @Option(names = "--max-new-tokens", defaultValue = "8", description = "Answer length limit (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
@@ -79,7 +82,8 @@ public final class EvalCommand implements Callable<Integer> {
         List<SampleResult> results = readExisting(predictions);
         Set<String> done = new HashSet<>();
         results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model)) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? dev.dtp.mamba.model.MambaModel.builder()
+                : dev.dtp.mamba.model.MambaModel.builder().calibration(calibration))) {
             List<String> names = new ArrayList<>();
             List<PruningPolicy> parsed = new ArrayList<>();
             for (String p : policies) {

@@ -98,6 +98,15 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             return this;
         }
 
+        /**
+         * DTP layers and keep ratio from a {@code calibration.json} written by {@code dtp calibrate}
+         * (one inside the model directory is used without asking).
+         */
+        public Builder calibration(java.nio.file.Path calibrationJson) {
+            this.defaults = ModelDefaults.readCalibration(calibrationJson);
+            return this;
+        }
+
         public MambaModel load(Path modelDir) {
             NDManager root = NDManager.newBaseManager(device);
             try {

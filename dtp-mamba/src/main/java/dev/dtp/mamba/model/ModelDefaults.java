@@ -30,6 +30,14 @@ final class ModelDefaults {
         return PruningDefaults.paperDefaults(config.layers());
     }
 
+    /** A calibration.json written by {@code dtp calibrate}, wherever it is. */
+    static PruningDefaults readCalibration(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": calibration file not found");
+        }
+        return fromObject(parse(file), file);
+    }
+
     private static PruningDefaults fromObject(JsonObject o, Path file) {
         try {
             double r = o.has("r") ? o.get("r").getAsDouble() : 0.5;

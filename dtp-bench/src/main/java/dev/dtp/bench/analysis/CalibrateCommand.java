@@ -1,0 +1,250 @@
+package dev.dtp.bench.analysis;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.dtp.bench.cli.BenchCommand;
+import dev.dtp.bench.cli.Progress;
+import dev.dtp.bench.data.EvalSample;
+import dev.dtp.bench.data.JsonlDataset;
+import dev.dtp.bench.eval.EvalCommand;
+import dev.dtp.core.ModelInput;
+import dev.dtp.core.Prefill;
+import dev.dtp.core.PrefillOptions;
+import dev.dtp.core.PruningDefaults;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.calibration.KeepRatioSolver;
+import dev.dtp.core.calibration.LayerChooser;
+import dev.dtp.core.policy.WithdrawVisual;
+import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dtp calibrate}: chooses DTP's layers for any Mamba model from a calibration set (see
+ * {@link LayerChooser} for the rules) and writes {@code calibration.json}, which
+ * {@code DtpPruner.wrap} and every {@code dtp} command use when it sits in the model directory (or
+ * is passed with {@code --calibration}). VTW's criterion — the earliest layer where withdrawing all
+ * visual tokens keeps the KL divergence of the next-token distribution below a threshold — is
+ * computed alongside as evidence and as an alternative policy.
+ */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = "Choose DTP's early and late layers (and keep ratio) for a model; writes calibration.json, plots and a report.")
+public final class CalibrateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Calibration samples (eval JSONL).")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "calibration", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--limit", defaultValue = "32", description = "Samples to use (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--keep-ratio", defaultValue = "0.5", description = "r between the layers (default ${DEFAULT-VALUE}); ignored with --target-flops.")
+    double keepRatio;
+
+    @Option(names = "--target-flops", description = "Solve r so that DTP's FLOPs ratio is this (e.g. 0.5).")
+    Double targetFlops;
+
+    @Option(names = "--kl-threshold", defaultValue = "0.05", description = "VTW criterion: mean KL (nats) below which withdrawing is safe (default ${DEFAULT-VALUE}).")
+    double klThreshold;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        List<EvalSample> samples = JsonlDataset.read(data);
+        samples = samples.subList(0, Math.min(limit, samples.size()));
+        Files.createDirectories(out);
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model)) {
+            int n = vlm.model().layerCount();
+            LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), samples.size(), o);
+            double[] curve = survey.stats.get("delta").mean();
+            LayerChooser.Options opts = LayerChooser.Options.defaults(n);
+            PruningDefaults paper = PruningDefaults.paperDefaults(n);
+            OptionalInt early = LayerChooser.earlyLayer(curve, opts);
+            int e = early.orElse(paper.early());
+            OptionalInt rise = LayerChooser.riseStart(curve, e, opts);
+            OptionalInt late = LayerChooser.lateLayer(curve, survey.textToVisual, e, opts);
+            int l = late.orElse(paper.late());
+            double[] kl = vtwKl(vlm, samples, o);
+            int vtw = -1;
+            for (int i = 0; i < n; i++) {
+                if (kl[i] < klThreshold) {
+                    vtw = i;
+                    break;
+                }
+            }
+            ModelInput probe;
+            double r;
+            try (NDManager m = NDManager.newBaseManager()) {
+                probe = EvalCommand.input(vlm, samples.get(0), m);
+                r = targetFlops != null
+                        ? KeepRatioSolver.solve(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, targetFlops)
+                        : keepRatio;
+                r = Math.round(r * 1000) / 1000.0;
+                double ratio = KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, r);
+                JsonObject json = calibrationJson(e, l, r, ratio, curve, survey, early, rise, late, kl, vtw, opts, paper);
+                Files.writeString(out.resolve("calibration.json"), new GsonBuilder().setPrettyPrinting()
+                        .serializeSpecialFloatingPointValues().create().toJson(json) + "\n", StandardCharsets.UTF_8);
+                Charts.save(Charts.stdCurve("Eq. 7 with Δ importance (" + survey.samples + " samples)", curve,
+                        survey.stats.get("delta").spread(), new int[] {e, l}, new String[] {"early = " + e, "late = " + l}),
+                        out.resolve("std-curve.png"));
+                Charts.save(Charts.curve("Share of text tokens' implicit attention on visual tokens", "share of attention",
+                        "text → visual", survey.textToVisual), out.resolve("text-to-visual.png"));
+                Charts.save(Charts.curve("VTW criterion: KL(full ‖ visual tokens withdrawn at layer)", "mean KL (nats)",
+                        "KL", kl), out.resolve("vtw-kl.png"));
+                Files.writeString(out.resolve("calibration.md"), report(json, survey.samples), StandardCharsets.UTF_8);
+                o.printf(Locale.ROOT, "early %d (%s), late %d (%s), r %.3f → FLOPs ratio %.1f%%; VTW layer %s%n", e,
+                        early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled", l,
+                        late.isPresent() ? "rise + attention" : "no rise: paper's layer scaled", r, 100 * ratio,
+                        vtw < 0 ? "none below threshold" : Integer.toString(vtw));
+                o.printf("policy %s → %s%n", json.get("policy").getAsString(), out.resolve("calibration.json"));
+            }
+        }
+        o.flush();
+        return 0;
+    }
+
+    /** Mean KL(p_full ‖ p_withdrawn@l) of the next-token distribution over the samples, per layer l. */
+    private double[] vtwKl(VisionLanguageModel vlm, List<EvalSample> samples, PrintWriter o) {
+        int n = vlm.model().layerCount();
+        double[] kl = new double[n];
+        Progress progress = new Progress(o, "vtw", (long) samples.size() * n);
+        long done = 0;
+        for (EvalSample s : samples) {
+            try (NDManager m = NDManager.newBaseManager(vlm.model().device())) {
+                ModelInput input = EvalCommand.input(vlm, s, m);
+                double[] p = softmax(logits(vlm, input, PruningPolicy.none()));
+                for (int l = 0; l < n; l++) {
+                    double[] q = softmax(logits(vlm, input, new WithdrawVisual(l)));
+                    double d = 0;
+                    for (int i = 0; i < p.length; i++) {
+                        if (p[i] > 0) {
+                            d += p[i] * (Math.log(p[i]) - Math.log(Math.max(q[i], 1e-300)));
+                        }
+                    }
+                    kl[l] += d / samples.size();
+                    progress.update(++done, "");
+                }
+            }
+        }
+        return kl;
+    }
+
+    private static float[] logits(VisionLanguageModel vlm, ModelInput input, PruningPolicy policy) {
+        try (Prefill p = vlm.model().prefill(input, policy, PrefillOptions.DEFAULT)) {
+            return p.logits();
+        }
+    }
+
+    private static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    private static JsonObject calibrationJson(int e, int l, double r, double ratio, double[] curve, LayerSurvey survey,
+            OptionalInt early, OptionalInt rise, OptionalInt late, double[] kl, int vtw, LayerChooser.Options o,
+            PruningDefaults paper) {
+        JsonObject j = new JsonObject();
+        j.addProperty("early", e);
+        j.addProperty("late", l);
+        j.addProperty("r", r);
+        j.addProperty("policy", String.format(Locale.ROOT, "dtp:early=%d,r=%s,late=%d", e, r, l));
+        j.add("std", array(curve));
+        JsonObject ev = new JsonObject();
+        ev.addProperty("samples", survey.samples);
+        ev.addProperty("flops_ratio", ratio);
+        JsonObject er = new JsonObject();
+        er.addProperty("rule", "first local peak of the Eq. 7 curve smoothed over " + o.window()
+                + " layers with prominence >= " + o.prominence() + " x (max - min)");
+        er.addProperty("found", early.isPresent());
+        if (early.isPresent()) {
+            er.addProperty("prominence", LayerChooser.prominence(LayerChooser.smooth(curve, o.window()), e));
+        } else {
+            er.addProperty("fallback", "paper's layer scaled to depth: " + paper.early());
+        }
+        ev.add("early", er);
+        JsonObject lr = new JsonObject();
+        lr.addProperty("rule", "start of a rise over " + o.riseLayers() + " consecutive layers by >= " + o.riseFraction()
+                + " x (max - min), moved to the first layer where the text-to-visual attention share < "
+                + o.attentionFraction() + " x its maximum");
+        lr.addProperty("rise_start", rise.isPresent() ? rise.getAsInt() : -1);
+        lr.addProperty("found", late.isPresent());
+        if (late.isEmpty()) {
+            lr.addProperty("fallback", "paper's layer scaled to depth: " + paper.late());
+        }
+        lr.add("text_to_visual", array(survey.textToVisual));
+        ev.add("late", lr);
+        JsonObject v = new JsonObject();
+        v.addProperty("rule", "earliest layer whose mean KL(full || withdrawn) is below the threshold");
+        v.addProperty("layer", vtw);
+        v.addProperty("policy", vtw < 0 ? "" : "vtw:k=" + vtw);
+        v.add("kl", array(kl));
+        ev.add("vtw", v);
+        j.add("evidence", ev);
+        return j;
+    }
+
+    private static JsonArray array(double[] v) {
+        JsonArray a = new JsonArray();
+        for (double x : v) {
+            a.add(Double.isNaN(x) ? null : x);
+        }
+        return a;
+    }
+
+    private static String report(JsonObject j, int samples) {
+        JsonObject ev = j.getAsJsonObject("evidence");
+        return String.format(Locale.ROOT, """
+                # Calibration
+
+                Samples: %d. Policy: `%s` (FLOPs ratio %.1f%% on the first sample's layout).
+
+                - **Early layer %d** — %s.
+                - **Late layer %d** — %s; the curve's steep rise starts at layer %d.
+                - **VTW criterion** — %s.
+
+                Figures: `std-curve.png` (Eq. 7 with the chosen layers), `text-to-visual.png`, `vtw-kl.png`.
+                Values: `calibration.json` (`std` per layer, `evidence`).
+                """, samples, j.get("policy").getAsString(), 100 * ev.get("flops_ratio").getAsDouble(),
+                j.get("early").getAsInt(), ev.getAsJsonObject("early").get("rule").getAsString()
+                        + (ev.getAsJsonObject("early").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
+                j.get("late").getAsInt(), ev.getAsJsonObject("late").get("rule").getAsString()
+                        + (ev.getAsJsonObject("late").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
+                ev.getAsJsonObject("late").get("rise_start").getAsInt(),
+                ev.getAsJsonObject("vtw").get("layer").getAsInt() < 0 ? "no layer below the KL threshold"
+                        : "withdraw at layer " + ev.getAsJsonObject("vtw").get("layer").getAsInt() + " (`"
+                        + ev.getAsJsonObject("vtw").get("policy").getAsString() + "`)");
+    }
+}
