@@ -32,6 +32,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    dev.dtp.bench.cli.CommonOptions common;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
     Path model;
 
@@ -53,7 +56,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         List<EvalSample> samples = JsonlDataset.read(data);
         samples = samples.subList(0, Math.min(limit, samples.size()));
         Files.createDirectories(out);
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model)) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, common.builder())) {
             int n = vlm.model().layerCount();
             Set<Integer> chosen = new LinkedHashSet<>();
             if (layers == null) {

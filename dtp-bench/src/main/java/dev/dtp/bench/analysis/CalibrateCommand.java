@@ -47,6 +47,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    dev.dtp.bench.cli.CommonOptions common;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
     Path model;
 
@@ -74,7 +77,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         List<EvalSample> samples = JsonlDataset.read(data);
         samples = samples.subList(0, Math.min(limit, samples.size()));
         Files.createDirectories(out);
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model)) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, common.builder())) {
             int n = vlm.model().layerCount();
             LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), samples.size(), o);
             double[] curve = survey.stats.get("delta").mean();

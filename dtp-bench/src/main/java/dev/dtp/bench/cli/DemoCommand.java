@@ -45,6 +45,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    CommonOptions common;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: a random-weight model at Cobra's layout).")
     Path model;
 
@@ -69,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path shipped = Path.of(System.getProperty("dtp.home", ".")).resolve("models").resolve("shapes-vqa");
         Path vqaModel = model != null ? model : Files.isRegularFile(shipped.resolve("model.safetensors")) ? shipped : null;
         if (!random && vqaModel != null && dev.dtp.mamba.vision.VisionLanguageModel.isMultimodal(vqaModel)) {
-            try (var vlm = dev.dtp.mamba.vision.VisionLanguageModel.load(vqaModel)) {
+            try (var vlm = dev.dtp.mamba.vision.VisionLanguageModel.load(vqaModel, common.builder())) {
                 o.printf("Model: %s (%d layers, d_model %d, %d visual tokens per image, placed before the question)%n",
                         vqaModel, vlm.model().layerCount(), vlm.model().config().dModel(), vlm.visionConfig().patches());
                 new VqaDemo(vlm, o, runs).run(out, 2026);
@@ -79,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         MambaModel m;
         if (model != null) {
-            m = MambaModel.load(model);
+            m = common.builder().load(model);
             o.printf("Model: %s%n", model);
         } else {
             MambaConfig config = MambaConfig.of(256, 64, 50280);

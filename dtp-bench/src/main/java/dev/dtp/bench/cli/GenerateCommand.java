@@ -32,6 +32,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    CommonOptions common;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
     Path model;
 
@@ -62,8 +65,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? dev.dtp.mamba.model.MambaModel.builder()
-                : dev.dtp.mamba.model.MambaModel.builder().calibration(calibration));
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? common.builder()
+                : common.builder().calibration(calibration));
                 NDManager manager = NDManager.newBaseManager(vlm.model().device())) {
             PruningPolicy p = PolicySpec.parse(policy, vlm.model().pruningDefaults(), vlm.model().layerCount());
             Path image = vision.image != null ? vision.image.toAbsolutePath() : Path.of("-");

@@ -48,6 +48,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    dev.dtp.bench.cli.CommonOptions common;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
     Path model;
 
@@ -82,8 +85,8 @@ public final class EvalCommand implements Callable<Integer> {
         List<SampleResult> results = readExisting(predictions);
         Set<String> done = new HashSet<>();
         results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? dev.dtp.mamba.model.MambaModel.builder()
-                : dev.dtp.mamba.model.MambaModel.builder().calibration(calibration))) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? common.builder()
+                : common.builder().calibration(calibration))) {
             List<String> names = new ArrayList<>();
             List<PruningPolicy> parsed = new ArrayList<>();
             for (String p : policies) {

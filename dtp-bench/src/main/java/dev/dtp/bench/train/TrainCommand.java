@@ -45,6 +45,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    dev.dtp.bench.cli.CommonOptions common;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
     Path out;
 
@@ -75,9 +78,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", description = "Warm-up steps (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Initialisation and shuffling seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--data-seed", defaultValue = "0", description = "ShapesVQA seed (default ${DEFAULT-VALUE}).")
     long dataSeed;
 
@@ -96,6 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
+        common.apply();
+        if (!common.device().equals(ai.djl.Device.cpu())) {
+            throw new dev.dtp.core.InputException("training runs on the CPU (its scan gradients are Java kernels); drop --device");
+        }
         Files.createDirectories(out);
         if (!resume || !Files.exists(out.resolve("tokenizer.json"))) {
             VqaTokenizer.write(out.resolve("tokenizer.json"));
@@ -119,7 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (MambaTokenizer tokenizer = MambaTokenizer.load(out.resolve("tokenizer.json"));
                 NDManager manager = NDManager.newBaseManager()) {
             ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer);
-            VlmParameters params = new VlmParameters(config, vision, seed, manager);
+            VlmParameters params = new VlmParameters(config, vision, common.seed(), manager);
             if (resume) {
                 Map<String, float[]> values = new java.util.HashMap<>();
                 try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(out.resolve("model.safetensors"))) {
@@ -135,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
                     dModel, dState, vision.patches(), count);
             MambaTrainer trainer = new MambaTrainer(params);
             Adam adam = new Adam(params.all(), manager, 0.01, 1.0);
-            SplittableRandom rng = new SplittableRandom(seed);
+            SplittableRandom rng = new SplittableRandom(common.seed());
             int[] order = shuffled(train.size(), rng);
             int cursor = 0;
             Progress progress = new Progress(o, "train", steps);
@@ -235,7 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
         training.addProperty("command", String.format(Locale.ROOT,
                 "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
                         + " --warmup %d --seed %d --data-seed %d --train-count %d",
-                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, seed, dataSeed, trainCount));
+                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }

@@ -132,6 +132,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void commonFlagsAreCheckedWithClearErrors() {
+        Run r = run("generate", "--model", model.toString(), "--prompt", "x", "--features", "f.safetensors", "--dtype", "float16");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--dtype float16 is not supported"), r.err());
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "gpu");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("libtorch sees 0 GPU(s)"), r.err());
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "tpu");
+        assertTrue(r.err().contains("--device must be cpu or gpu[:N]"), r.err());
+    }
+
+    @Test
     void badInputsGiveOneLineErrors() {
         Run r = run("eval", "--model", dir.resolve("missing").toString(), "--data", data.toString(), "--policies", "none");
         assertEquals(1, r.exit());
