@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         subcommands = {DemoCommand.class, LogitsCommand.class, BenchCommand.class, FlopsCommand.class,
                 DataCommand.class, dev.dtp.bench.train.TrainCommand.class,
                 dev.dtp.bench.eval.EvalCommand.class, GenerateCommand.class,
-                dev.dtp.bench.analysis.AnalyzeCommand.class, dev.dtp.bench.analysis.CalibrateCommand.class})
+                dev.dtp.bench.analysis.AnalyzeCommand.class, dev.dtp.bench.analysis.CalibrateCommand.class,
+                ConvertCommand.class})
 public final class DtpCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -155,12 +155,17 @@ final class MambaTrainer {
      *
      * @return the mean cross-entropy over the scored positions
      */
-    static final long[] PROFILE = new long[4];
+    /** Nanoseconds spent so far: [forward, scan recompute, scan backward, forward + backward in all]. */
+    private final long[] nanos = new long[4];
+
+    long[] profile() {
+        return nanos.clone();
+    }
 
     double lossAndGradients(TrainBatch batch, NDManager m) {
         long t0 = System.nanoTime();
         List<NDArray> hs = forward(batch, m);
-        PROFILE[0] += System.nanoTime() - t0;
+        nanos[0] += System.nanoTime() - t0;
         Engine engine = Engine.getEngine("PyTorch");
         NDArray g;
         double loss;
@@ -192,7 +197,7 @@ final class MambaTrainer {
                 float[] dSkip = p.layer(l, "mixer.D").toFloatArray();
                 long ts = System.nanoTime();
                 float[] y = scan.forward(x, delta, aT, bm, cm, dSkip);
-                PROFILE[1] += System.nanoTime() - ts;
+                nanos[1] += System.nanoTime() - ts;
                 Shape xs = pr.x().getShape();
                 NDArray yArr = NativeArrays.floats(scope, y, xs);
                 NDArray out = output(l, leaf, pr.z(), yArr);
@@ -203,7 +208,7 @@ final class MambaTrainer {
                 gy.attach(scope);
                 ts = System.nanoTime();
                 ScanGradient.Grads sg = scan.backward(x, delta, aT, bm, cm, dSkip, gy.toFloatArray());
-                PROFILE[2] += System.nanoTime() - ts;
+                nanos[2] += System.nanoTime() - ts;
                 NDArray aLog = p.layer(l, "mixer.A_log");
                 NDArray a = local(scope, local(scope, aLog.exp()).neg());
                 NDArray gaT = NativeArrays.floats(scope, sg.aT(), new Shape(c.dState(), c.dInner())).transpose();
@@ -221,7 +226,7 @@ final class MambaTrainer {
                 g = next;
             }
         }
-        PROFILE[3] += System.nanoTime() - t0;
+        nanos[3] += System.nanoTime() - t0;
         try (NDManager scope = m.newSubManager(); GradientCollector gc = engine.newGradientCollector()) {
             NDArray h0 = embed(batch, scope);
             gc.backward(h0.mul(g).sum());

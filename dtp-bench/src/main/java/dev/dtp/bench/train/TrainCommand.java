@@ -1,18 +1,13 @@
 package dev.dtp.bench.train;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.Family;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.bench.data.Split;
-import dev.dtp.core.PruningDefaults;
 import dev.dtp.mamba.MambaConfig;
-import dev.dtp.mamba.checkpoint.MambaConfigs;
-import dev.dtp.mamba.checkpoint.SafetensorsWriter;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.ProjectorKind;
 import dev.dtp.mamba.vision.VisionConfig;
@@ -146,6 +141,11 @@ public final class TrainCommand implements Callable<Integer> {
             double smoothed = Double.NaN;
             long t0 = System.nanoTime();
             for (int step = 1; step <= steps; step++) {
+                if (step == steps) {
+                    long[] pr = trainer.profile();
+                    o.printf(Locale.ROOT, "time so far: forward %.0f s, scan recompute %.0f s, scan backward %.0f s, "
+                            + "forward + backward %.0f s%n", pr[0] / 1e9, pr[1] / 1e9, pr[2] / 1e9, pr[3] / 1e9);
+                }
                 List<ShapesVqaSample> b = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++) {
                     if (cursor == order.length) {
@@ -179,9 +179,6 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        long[] pr = MambaTrainer.PROFILE;
-        o.printf(Locale.ROOT, "profile: forward %.1f s, scan fwd (recompute) %.1f s, scan bwd %.1f s, total fwd+bwd %.1f s%n",
-                pr[0] / 1e9, pr[1] / 1e9, pr[2] / 1e9, pr[3] / 1e9);
         o.printf("Model written to %s%n", out);
         o.flush();
         return 0;

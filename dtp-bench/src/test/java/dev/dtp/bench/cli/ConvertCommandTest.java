@@ -1,0 +1,156 @@
+package dev.dtp.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.dtp.core.ModelInput;
+import dev.dtp.core.Prefill;
+import dev.dtp.core.PrefillOptions;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.TokenKind;
+import dev.dtp.fixtures.ReferenceMamba;
+import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.checkpoint.MambaConfigs;
+import dev.dtp.mamba.checkpoint.torch.TorchCheckpoint;
+import dev.dtp.mamba.model.NativeArrays;
+import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code dtp convert} on the committed fakes of Cobra's and RoboMamba's checkpoints (real key names
+ * and nesting, tiny shapes): the converted model's logits for projected patch features plus a prompt
+ * equal an independent float64 computation of projector (erf GELU) + Mamba (ReferenceMamba) done
+ * straight from the .pt tensors.
+ */
+class ConvertCommandTest {
+    static final Path TORCH = Path.of("..", "dtp-mamba", "src", "test", "resources", "torch");
+    static final Path TOKENIZER = Path.of("..", "dtp-mamba", "src", "test", "resources", "tokenizer", "tokenizer.json");
+
+    @TempDir
+    Path dir;
+
+    static int run(String... args) {
+        CommandLine cli = DtpCli.commandLine(false);
+        cli.setOut(new PrintWriter(new StringWriter()));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        assertEquals(0, exit, err.toString());
+        return exit;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"cobra, cobra_fake_f32.pt, model.llm_backbone.llm., model.projector.projector., 729, 1e-4",
+            "cobra, cobra_fake_bf16.pt, model.llm_backbone.llm., model.projector.projector., 729, 1e-4",
+            "robomamba, robomamba_fake.pth, llm.mamba., projector.projector., 256, 1e-4"})
+    void convertedModelMatchesAnIndependentComputation(String family, String file, String llmPrefix, String projPrefix,
+            int patches, double tolerance) throws Exception {
+        Path out = dir.resolve(family);
+        run("convert", family, "--checkpoint", TORCH.resolve(file).toString(), "--out", out.toString(), "--tokenizer",
+                TOKENIZER.toString());
+        MambaConfig config = MambaConfigs.read(out.resolve("config.json")).config();
+        Map<String, float[]> lm = new HashMap<>();
+        Map<String, float[]> proj = new HashMap<>();
+        try (TorchCheckpoint pt = TorchCheckpoint.open(TORCH.resolve(file))) {
+            pt.tensors(llmPrefix).forEach((k, t) -> lm.put(k, t.toFloatArray()));
+            pt.tensors(projPrefix).forEach((k, t) -> proj.put(k, t.toFloatArray()));
+        }
+        int width = proj.get("0.bias").length / 4; // Linear(F → 4F) first
+        SplittableRandom r = new SplittableRandom(3);
+        float[] features = new float[patches * width];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) r.nextGaussian();
+        }
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(out); NDManager m = NDManager.newBaseManager()) {
+            assertEquals(patches, vlm.visionConfig().patches());
+            NDArray f = NativeArrays.floats(m, features, new Shape(patches, width));
+            String question = "what color is the circle ?";
+            ModelInput input = vlm.inputFromFeatures(f, question, m);
+            assertEquals(patches, input.layout().count(TokenKind.VISUAL));
+            assertEquals(TokenKind.VISUAL, input.layout().kind(0)); // patches first, as both families place them
+            int[] ids = vlm.promptIds(question);
+            float[] logits;
+            try (Prefill p = vlm.model().prefill(input, PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+                logits = p.logits();
+            }
+            // independent: projector in doubles, then the float64 Mamba over [visual rows; token embeddings]
+            ReferenceMamba ref = new ReferenceMamba(config, lm);
+            double[][] rows = new double[patches + ids.length][];
+            for (int i = 0; i < patches; i++) {
+                double[] h = new double[width];
+                for (int k = 0; k < width; k++) {
+                    h[k] = features[i * width + k];
+                }
+                h = gelu(linear(proj, "0", h));
+                h = gelu(linear(proj, "2", h));
+                rows[i] = linear(proj, "4", h);
+            }
+            for (int i = 0; i < ids.length; i++) {
+                rows[patches + i] = ref.embed(ids[i]);
+            }
+            double[] expected = ref.forward(rows).logits();
+            double max = 0;
+            double err = 0;
+            for (int v = 0; v < logits.length; v++) {
+                max = Math.max(max, Math.abs(expected[v]));
+                err = Math.max(err, Math.abs(expected[v] - logits[v]));
+            }
+            assertTrue(err <= tolerance * max, family + "/" + file + ": max logit error " + err + " of " + max);
+        }
+    }
+
+    @Test
+    void rejectsTheWrongFamilyClearly() {
+        CommandLine cli = DtpCli.commandLine(false);
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        cli.setOut(new PrintWriter(new StringWriter()));
+        int exit = cli.execute("convert", "robomamba", "--checkpoint", TORCH.resolve("cobra_fake_f32.pt").toString(), "--out",
+                dir.resolve("x").toString());
+        assertEquals(1, exit);
+        assertTrue(err.toString().contains("no tensors under 'llm.mamba.'") && err.toString().contains("robomamba"),
+                err.toString());
+        assertTrue(!Files.exists(dir.resolve("x").resolve("model.safetensors")));
+    }
+
+    private static double[] linear(Map<String, float[]> proj, String index, double[] in) {
+        float[] w = proj.get(index + ".weight");
+        float[] b = proj.get(index + ".bias");
+        double[] out = new double[b.length];
+        for (int o = 0; o < out.length; o++) {
+            double s = b[o];
+            for (int i = 0; i < in.length; i++) {
+                s += w[o * in.length + i] * in[i];
+            }
+            out[o] = s;
+        }
+        return out;
+    }
+
+    /** x Φ(x) with erf by Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7). */
+    private static double[] gelu(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double x = v[i] / Math.sqrt(2);
+            double t = 1 / (1 + 0.3275911 * Math.abs(x));
+            double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
+                    * Math.exp(-x * x);
+            out[i] = v[i] * 0.5 * (1 + Math.signum(x) * erf);
+        }
+        return out;
+    }
+}
