@@ -132,6 +132,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void demoRunsAMultimodalModelAndDrawsTheKeptPatches() throws Exception {
+        Path out = dir.resolve("demo");
+        Run r = run("demo", "--model", model.toString(), "--runs", "1", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("unpruned:") && r.out().contains("DTP:"), r.out());
+        assertTrue(r.out().contains("256 → 128 → 0"), r.out());
+        assertTrue(r.out().contains("measured speedup"), r.out());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(out.resolve("dtp-kept-patches.png").toFile());
+        assertEquals(2 * 64 * 6 + 12, png.getWidth());
+    }
+
+    @Test
     void commonFlagsAreCheckedWithClearErrors() {
         Run r = run("generate", "--model", model.toString(), "--prompt", "x", "--features", "f.safetensors", "--dtype", "float16");
         assertEquals(1, r.exit());
