@@ -44,6 +44,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "analysis", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--attention-samples", defaultValue = "8", description = "Samples whose implicit attention (all layers) feeds the text-to-visual share (default ${DEFAULT-VALUE}; ~2 s per layer at L=800, d_inner 512).")
+    int attentionSamples;
+
     @Option(names = "--limit", defaultValue = "32", description = "Samples to use (default ${DEFAULT-VALUE}).")
     int limit;
 
@@ -74,7 +77,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             for (int l = 0; l < n; l++) {
                 all.add(l);
             }
-            LayerSurvey survey = LayerSurvey.run(vlm, samples, all, Math.min(8, samples.size()), o);
+            LayerSurvey survey = LayerSurvey.run(vlm, samples, all, Math.min(attentionSamples, samples.size()), o);
             writeCurves(survey, n);
             writeSampleFigures(survey, chosen, vlm.visionConfig().gridSide());
             o.printf(Locale.ROOT, "Analysed %d samples, %d layers → %s (std-curve.csv/png, importance-L*.png, "

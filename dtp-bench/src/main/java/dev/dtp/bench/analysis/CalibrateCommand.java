@@ -59,6 +59,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "calibration", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--attention-samples", defaultValue = "8", description = "Samples whose implicit attention (all layers) feeds the text-to-visual share (default ${DEFAULT-VALUE}; ~2 s per layer at L=800, d_inner 512).")
+    int attentionSamples;
+
     @Option(names = "--limit", defaultValue = "32", description = "Samples to use (default ${DEFAULT-VALUE}).")
     int limit;
 
@@ -79,7 +82,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         Files.createDirectories(out);
         try (VisionLanguageModel vlm = VisionLanguageModel.load(model, common.builder())) {
             int n = vlm.model().layerCount();
-            LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), samples.size(), o);
+            LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), Math.min(attentionSamples, samples.size()), o);
             double[] curve = survey.stats.get("delta").mean();
             LayerChooser.Options opts = LayerChooser.Options.defaults(n);
             PruningDefaults paper = PruningDefaults.paperDefaults(n);

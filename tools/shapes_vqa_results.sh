@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Regenerates docs/RESULTS.md's numbers for the shipped ShapesVQA model:
+# test/validation data, calibration, FLOPs-matched FastV/VTW settings, and the eval of every policy.
+# Usage: tools/shapes_vqa_results.sh [MODEL_DIR] [TEST_COUNT]     (about 10 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model="${1:-models/shapes-vqa}"
+count="${2:-500}"
+work="results/shapes-vqa"
+mkdir -p "$work"
+
+./dtp data shapesvqa --split test --seed 1 --count "$count" --out "$work/data"
+./dtp data shapesvqa --split validation --seed 1 --count 64 --out "$work/data"
+
+# 1. calibrate the layers on the validation split; the model directory then uses them for "dtp"
+./dtp calibrate --model "$model" --data "$work/data/shapesvqa-validation.jsonl" --out "$work/calibration" --limit 32
+cp "$work/calibration/calibration.json" "$model/calibration.json"
+read -r early late < <(python3 -c "import json;c=json.load(open('$work/calibration/calibration.json'));print(c['early'],c['late'])")
+
+# 2. the model card for dtp flops, and FastV / VTW settings whose FLOPs match DTP r=0.5 (as Table 1 matches them)
+card="$model/model-card.json"
+ratio() { ./dtp flops --card "$card" --policy "$1" --json | python3 -c "import json,sys;print(json.load(sys.stdin)['ratio'])"; }
+target=$(ratio "dtp:early=$early,r=0.5,late=$late")
+best_fastv=""; best_gap=9
+for r in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6; do
+  got=$(ratio "fastv:k=2,r=$r")
+  gap=$(python3 -c "print(abs($got-$target))")
+  if python3 -c "import sys;sys.exit(0 if $gap < $best_gap else 1)"; then best_gap=$gap; best_fastv="fastv:k=2,r=$r"; fi
+done
+best_vtw=""; best_gap=9
+layers=$(python3 -c "import json;print(json.load(open('$model/config.json'))['num_hidden_layers'])")
+for k in $(seq 1 $((layers - 1))); do
+  got=$(ratio "vtw:k=$k")
+  gap=$(python3 -c "print(abs($got-$target))")
+  if python3 -c "import sys;sys.exit(0 if $gap < $best_gap else 1)"; then best_gap=$gap; best_vtw="vtw:k=$k"; fi
+done
+echo "DTP FLOPs ratio $target; matched: $best_fastv, $best_vtw"
+
+# 3. every policy on the test split
+policies="none"
+policies+=",dtp:early=$early,r=0.9,late=$late,dtp:early=$early,r=0.5,late=$late"
+policies+=",$best_fastv,$best_vtw"
+policies+=",random:layer=$early,r=0.5,seed=1+vtw:k=$late,topk-all:layer=$early,r=0.5+vtw:k=$late"
+policies+=",dtp:early=$early,r=0.5,late=$late,signal=y,dtp:early=$early,r=0.5,late=$late,signal=b,dtp:early=$early,r=0.5,late=$late,signal=c"
+./dtp eval --model "$model" --data "$work/data/shapesvqa-test.jsonl" --policies "$policies" --out "$work/eval"
