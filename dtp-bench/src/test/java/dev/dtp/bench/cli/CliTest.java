@@ -17,8 +17,6 @@ import dev.dtp.core.policy.Dtp;
 import dev.dtp.fixtures.TinyModel;
 import dev.dtp.mamba.checkpoint.DType;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Drives the command line in-process on a tiny model and checks its output against the library API. */
 class CliTest {
@@ -45,16 +42,8 @@ class CliTest {
         tiny.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DtpCli.commandLine(false);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static float[] floats(JsonArray a) {
@@ -68,7 +57,7 @@ class CliTest {
     @Test
     void logitsWritesTheContractFieldsAndMatchesTheLibrary() throws Exception {
         Path out = dir.resolve("logits.json");
-        Run r = run("logits", "--model", tiny.dir().toString(), "--ids", "3,17,42", "--greedy", "2", "--out", out.toString());
+        CliRun r = run("logits", "--model", tiny.dir().toString(), "--ids", "3,17,42", "--greedy", "2", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         JsonObject o = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
         assertEquals(tiny.config().vocabSize(), o.getAsJsonArray("logits").size()); // the unpadded vocabulary
@@ -96,7 +85,7 @@ class CliTest {
         Path embeds = dir.resolve("embeds.safetensors");
         SafetensorsWriter.write(embeds, List.of(SafetensorsWriter.Tensor.of("embeds", DType.F32, rows, 12, 16)));
         Path out = dir.resolve("pruned.json");
-        Run r = run("logits", "--model", tiny.dir().toString(), "--ids", "5,6,7", "--embeds", embeds.toString(),
+        CliRun r = run("logits", "--model", tiny.dir().toString(), "--ids", "5,6,7", "--embeds", embeds.toString(),
                 "--visual-at", "1", "--policy", "dtp:early=2,r=0.5,late=5", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         JsonObject o = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
@@ -119,32 +108,32 @@ class CliTest {
 
     @Test
     void errorsAreOneLineWithoutStackTraces() {
-        Run missing = run("logits", "--model", dir.resolve("nowhere").toString(), "--ids", "1", "--out", "x.json");
+        CliRun missing = run("logits", "--model", dir.resolve("nowhere").toString(), "--ids", "1", "--out", "x.json");
         assertEquals(1, missing.exit());
         assertTrue(missing.err().startsWith("dtp: error: "), missing.err());
         assertTrue(missing.err().contains("nowhere"), missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
 
-        Run badPolicy = run("logits", "--model", tiny.dir().toString(), "--ids", "1", "--policy", "dtp:r=2", "--out", "x.json");
+        CliRun badPolicy = run("logits", "--model", tiny.dir().toString(), "--ids", "1", "--policy", "dtp:r=2", "--out", "x.json");
         assertEquals(1, badPolicy.exit());
         assertTrue(badPolicy.err().contains("outside (0, 1]"), badPolicy.err());
 
-        Run badId = run("logits", "--model", tiny.dir().toString(), "--ids", "1,999", "--out", dir.resolve("y.json").toString());
+        CliRun badId = run("logits", "--model", tiny.dir().toString(), "--ids", "1,999", "--out", dir.resolve("y.json").toString());
         assertEquals(1, badId.exit());
         assertTrue(badId.err().contains("token id 999 at position 1"), badId.err());
 
-        Run usage = run("logits", "--ids", "1");
+        CliRun usage = run("logits", "--ids", "1");
         assertEquals(2, usage.exit());
         assertTrue(usage.err().startsWith("dtp: error: "), usage.err());
 
-        Run unknown = run("frobnicate");
+        CliRun unknown = run("frobnicate");
         assertEquals(2, unknown.exit());
     }
 
     @Test
     void flopsJsonHasTheContractFields() {
-        Run r = run("flops", "--card", Path.of("..", "models", "cobra-3b.json").toString(), "--visual", "729", "--text", "31",
+        CliRun r = run("flops", "--card", Path.of("..", "models", "cobra-3b.json").toString(), "--visual", "729", "--text", "31",
                 "--policy", "vtw:k=45", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -154,7 +143,7 @@ class CliTest {
 
     @Test
     void benchJsonHasTheContractFields() {
-        Run r = run("bench", "--model", tiny.dir().toString(), "--visual", "20", "--text", "4", "--policies",
+        CliRun r = run("bench", "--model", tiny.dir().toString(), "--visual", "20", "--text", "4", "--policies",
                 "dtp:early=2,r=0.5,late=5,vtw:k=4", "--runs", "1", "--warmup", "0", "--decode", "2", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonArray rows = JsonParser.parseString(r.out()).getAsJsonArray();

@@ -11,6 +11,7 @@ import dev.dtp.core.Prefill;
 import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.TokenKind;
+import dev.dtp.fixtures.Float64Ops;
 import dev.dtp.fixtures.ReferenceMamba;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.MambaConfigs;
@@ -128,29 +129,10 @@ class ConvertCommandTest {
     }
 
     private static double[] linear(Map<String, float[]> proj, String index, double[] in) {
-        float[] w = proj.get(index + ".weight");
-        float[] b = proj.get(index + ".bias");
-        double[] out = new double[b.length];
-        for (int o = 0; o < out.length; o++) {
-            double s = b[o];
-            for (int i = 0; i < in.length; i++) {
-                s += w[o * in.length + i] * in[i];
-            }
-            out[o] = s;
-        }
-        return out;
+        return Float64Ops.linear(proj.get(index + ".weight"), proj.get(index + ".bias"), in);
     }
 
-    /** x Φ(x) with erf by Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7). */
     private static double[] gelu(double[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            double x = v[i] / Math.sqrt(2);
-            double t = 1 / (1 + 0.3275911 * Math.abs(x));
-            double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-                    * Math.exp(-x * x);
-            out[i] = v[i] * 0.5 * (1 + Math.signum(x) * erf);
-        }
-        return out;
+        return Float64Ops.gelu(v);
     }
 }

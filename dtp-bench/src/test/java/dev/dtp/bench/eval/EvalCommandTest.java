@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.dtp.bench.cli.DtpCli;
+import dev.dtp.bench.cli.CliRun;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.bench.data.ShapesVqa;
@@ -17,8 +17,6 @@ import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.vision.VisionLanguageModel;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dtp eval} and {@code dtp generate} in-process on a seeded 8-layer multimodal model. */
 class EvalCommandTest {
@@ -44,22 +41,14 @@ class EvalCommandTest {
         data = dir.resolve("data").resolve(ShapesVqa.jsonlName(Split.TEST));
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DtpCli.commandLine(false);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void writesTablesAndResultsThatMatchTheLibrary() throws Exception {
         Path out = dir.resolve("eval");
-        Run r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none,dtp:early=2,late=6,r=0.5",
+        CliRun r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none,dtp:early=2,late=6,r=0.5",
                 "--out", out.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         JsonArray results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray();
@@ -113,7 +102,7 @@ class EvalCommandTest {
         String first = Files.readString(out.resolve("predictions.jsonl"));
         // an interrupted write leaves half a line; the rerun answers that sample again and adds the rest
         Files.writeString(out.resolve("predictions.jsonl"), first + "{\"policy\":\"none\",\"id\":");
-        Run r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--out", out.toString());
+        CliRun r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("Resuming: 3 of 6"), r.out());
         JsonObject none = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray().get(0)
@@ -124,7 +113,7 @@ class EvalCommandTest {
     @Test
     void generateStreamsAnAnswerAndSummarises() throws Exception {
         EvalSample s = JsonlDataset.read(data).get(0);
-        Run r = run("generate", "--model", model.toString(), "--image", s.image().toString(), "--prompt", s.question(),
+        CliRun r = run("generate", "--model", model.toString(), "--image", s.image().toString(), "--prompt", s.question(),
                 "--policy", "dtp:early=2,late=6,r=0.5", "--max-new-tokens", "3");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("FLOPs ratio"), r.out());
@@ -134,7 +123,7 @@ class EvalCommandTest {
     @Test
     void demoRunsAMultimodalModelAndDrawsTheKeptPatches() throws Exception {
         Path out = dir.resolve("demo");
-        Run r = run("demo", "--model", model.toString(), "--runs", "1", "--out", out.toString());
+        CliRun r = run("demo", "--model", model.toString(), "--runs", "1", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("unpruned:") && r.out().contains("DTP:"), r.out());
         assertTrue(r.out().contains("256 → 128 → 0"), r.out());
@@ -145,7 +134,7 @@ class EvalCommandTest {
 
     @Test
     void commonFlagsAreCheckedWithClearErrors() {
-        Run r = run("generate", "--model", model.toString(), "--prompt", "x", "--features", "f.safetensors", "--dtype", "float16");
+        CliRun r = run("generate", "--model", model.toString(), "--prompt", "x", "--features", "f.safetensors", "--dtype", "float16");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("--dtype float16 is not supported"), r.err());
         r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "gpu");
@@ -157,7 +146,7 @@ class EvalCommandTest {
 
     @Test
     void badInputsGiveOneLineErrors() {
-        Run r = run("eval", "--model", dir.resolve("missing").toString(), "--data", data.toString(), "--policies", "none");
+        CliRun r = run("eval", "--model", dir.resolve("missing").toString(), "--data", data.toString(), "--policies", "none");
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("dtp: error: ") && r.err().contains("missing"), r.err());
         r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "dtp:r=7", "--out",

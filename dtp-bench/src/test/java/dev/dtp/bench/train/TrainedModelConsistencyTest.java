@@ -15,6 +15,7 @@ import dev.dtp.core.Prefill;
 import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.TokenKind;
+import dev.dtp.fixtures.Float64Ops;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.CheckpointException;
 import dev.dtp.mamba.checkpoint.ConfigException;
@@ -160,33 +161,11 @@ class TrainedModelConsistencyTest {
     }
 
     private static double[] layer(dev.dtp.mamba.checkpoint.SafetensorsFile f, String name, double[] in, int outWidth) {
-        double[] w = doubles(f.readFloats(name + ".weight"));
-        double[] b = doubles(f.readFloats(name + ".bias"));
-        double[] out = new double[outWidth];
-        for (int o = 0; o < outWidth; o++) {
-            double s = b[o];
-            for (int i = 0; i < in.length; i++) {
-                s += w[o * in.length + i] * in[i];
-            }
-            out[o] = s;
-        }
-        return out;
+        return Float64Ops.linear(f.readFloats(name + ".weight"), f.readFloats(name + ".bias"), in);
     }
 
-    /** GELU(x) = x Φ(x) = x (1 + erf(x/√2)) / 2, erf by Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7). */
     private static double[] gelu(double[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * 0.5 * (1 + erf(v[i] / Math.sqrt(2)));
-        }
-        return out;
-    }
-
-    private static double erf(double x) {
-        double t = 1 / (1 + 0.3275911 * Math.abs(x));
-        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-                * Math.exp(-x * x);
-        return Math.signum(x) * y;
+        return Float64Ops.gelu(v);
     }
 
     private static double[] doubles(float[] f) {

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dtp.bench.cli.DtpCli;
+import dev.dtp.bench.cli.CliRun;
 import dev.dtp.bench.data.JsonlDataset;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code dtp data <benchmark>} driven in-process through the real command line: the written JSONL is compared
@@ -24,16 +21,8 @@ class BenchmarkCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DtpCli.commandLine(false);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private String[] lines(Path jsonl) throws IOException {
@@ -50,7 +39,7 @@ class BenchmarkCommandsTest {
     void gqa() throws IOException {
         Path root = Fixtures.copy("gqa", dir);
         Path out = dir.resolve("out/gqa.jsonl");
-        Run r = run("data", "gqa", "--questions", root.resolve("testdev_balanced_questions.json").toString(),
+        CliRun r = run("data", "gqa", "--questions", root.resolve("testdev_balanced_questions.json").toString(),
                 "--images", root.resolve("images").toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("wrote 3 gqa samples (choose=1, query=1, verify=1) to " + out + "\n", r.out());
@@ -67,7 +56,7 @@ class BenchmarkCommandsTest {
     void vqav2() throws IOException {
         Path root = Fixtures.copy("vqav2", dir);
         Path out = dir.resolve("out/vqav2.jsonl");
-        Run r = run("data", "vqav2", "--questions", root.resolve("v2_OpenEnded_mscoco_val2014_questions.json").toString(),
+        CliRun r = run("data", "vqav2", "--questions", root.resolve("v2_OpenEnded_mscoco_val2014_questions.json").toString(),
                 "--annotations", root.resolve("v2_mscoco_val2014_annotations.json").toString(),
                 "--images", root.resolve("val2014").toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
@@ -89,7 +78,7 @@ class BenchmarkCommandsTest {
     void textvqa() throws IOException {
         Path root = Fixtures.copy("textvqa", dir);
         Path out = dir.resolve("out/textvqa.jsonl");
-        Run r = run("data", "textvqa", "--questions", root.resolve("TextVQA_0.5.1_val.json").toString(),
+        CliRun r = run("data", "textvqa", "--questions", root.resolve("TextVQA_0.5.1_val.json").toString(),
                 "--images", root.resolve("train_images").toString(), "--out", out.toString(), "--limit", "1");
         assertEquals(0, r.exit(), r.err());
         assertEquals("wrote 1 textvqa samples to " + out + "\n", r.out());
@@ -104,7 +93,7 @@ class BenchmarkCommandsTest {
     void popeWithSeveralFiles() throws IOException {
         Path root = Fixtures.copy("pope", dir);
         Path out = dir.resolve("out/pope.jsonl");
-        Run r = run("data", "pope", "--questions", root.resolve("coco_pope_random.json").toString(),
+        CliRun r = run("data", "pope", "--questions", root.resolve("coco_pope_random.json").toString(),
                 root.resolve("coco_pope_popular.json").toString(), "--questions", root.resolve("coco_pope_adversarial.json").toString(),
                 "--images", root.resolve("val2014").toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
@@ -127,7 +116,7 @@ class BenchmarkCommandsTest {
     void vsr() throws IOException {
         Path root = Fixtures.copy("vsr", dir);
         Path out = dir.resolve("out/vsr.jsonl");
-        Run r = run("data", "vsr", "--questions", root.resolve("test.jsonl").toString(),
+        CliRun r = run("data", "vsr", "--questions", root.resolve("test.jsonl").toString(),
                 "--images", root.resolve("images").toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("wrote 3 vsr samples (left of=2, on top of=1) to " + out + "\n", r.out());
@@ -147,7 +136,7 @@ class BenchmarkCommandsTest {
     void vizwiz() throws IOException {
         Path root = Fixtures.copy("vizwiz", dir);
         Path out = dir.resolve("out/vizwiz.jsonl");
-        Run r = run("data", "vizwiz", "--questions", root.resolve("val.json").toString(),
+        CliRun r = run("data", "vizwiz", "--questions", root.resolve("val.json").toString(),
                 "--images", root.resolve("val").toString(), "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("wrote 3 vizwiz samples (other=1, unanswerable=1, yes/no=1) to " + out + "\n", r.out());
@@ -166,14 +155,14 @@ class BenchmarkCommandsTest {
         Path out = dir.resolve("out/gqa.jsonl");
         String[] args = {"data", "gqa", "--questions", root.resolve("testdev_balanced_questions.json").toString(),
                 "--images", root.resolve("images").toString(), "--out", out.toString()};
-        Run fail = run(args);
+        CliRun fail = run(args);
         assertEquals(1, fail.exit());
         assertTrue(fail.err().startsWith("dtp: error: " + root.resolve("testdev_balanced_questions.json")
                 + ": question '20968379': image file not found: "), fail.err());
         assertTrue(fail.err().contains("--allow-missing-images"), fail.err());
         assertFalse(Files.exists(out));
 
-        Run skip = run(append(args, "--allow-missing-images"));
+        CliRun skip = run(append(args, "--allow-missing-images"));
         assertEquals(0, skip.exit(), skip.err());
         assertEquals("wrote 1 gqa samples (choose=1) to " + out + "; skipped 2 with missing images\n", skip.out());
         assertEquals(1, JsonlDataset.read(out).size());
@@ -183,26 +172,26 @@ class BenchmarkCommandsTest {
     void errorsAreOneLineAndNameTheFile() throws IOException {
         Path root = Fixtures.copy("vsr", dir);
         Path bad = Files.writeString(dir.resolve("bad.jsonl"), "{\"image\": \"000000085637.jpg\", \"label\": 1}\n");
-        Run r = run("data", "vsr", "--questions", bad.toString(), "--images", root.resolve("images").toString(),
+        CliRun r = run("data", "vsr", "--questions", bad.toString(), "--images", root.resolve("images").toString(),
                 "--out", dir.resolve("out/x.jsonl").toString());
         assertEquals(1, r.exit());
         assertEquals("dtp: error: " + bad + ":1: missing field 'caption'\n", r.err());
 
-        Run missing = run("data", "vsr", "--questions", dir.resolve("none.jsonl").toString(),
+        CliRun missing = run("data", "vsr", "--questions", dir.resolve("none.jsonl").toString(),
                 "--images", root.resolve("images").toString(), "--out", dir.resolve("out/x.jsonl").toString());
         assertEquals(1, missing.exit());
         assertEquals("dtp: error: " + dir.resolve("none.jsonl") + ": file not found\n", missing.err());
 
-        Run limit = run("data", "vsr", "--questions", root.resolve("test.jsonl").toString(),
+        CliRun limit = run("data", "vsr", "--questions", root.resolve("test.jsonl").toString(),
                 "--images", root.resolve("images").toString(), "--out", dir.resolve("out/x.jsonl").toString(), "--limit", "0");
         assertEquals(2, limit.exit());
         assertTrue(limit.err().startsWith("dtp: error: --limit must be >= 1: 0"), limit.err());
 
-        Run noAnnotations = run("data", "vqav2", "--questions", "q.json", "--images", ".", "--out", "x.jsonl");
+        CliRun noAnnotations = run("data", "vqav2", "--questions", "q.json", "--images", ".", "--out", "x.jsonl");
         assertEquals(2, noAnnotations.exit());
         assertTrue(noAnnotations.err().contains("--annotations"), noAnnotations.err());
 
-        Run none = run("data");
+        CliRun none = run("data");
         assertEquals(2, none.exit());
         assertTrue(none.err().contains("shapesvqa, gqa, vqav2, textvqa, pope, vsr, vizwiz"), none.err());
     }

@@ -52,7 +52,7 @@ class BenchmarkScoreTest {
             }
             Path out = dir.resolve("out/" + c[0] + ".jsonl");
             args.addAll(List.of("--out", out.toString()));
-            BenchmarkCommandsTest.Run r = BenchmarkCommandsTest.run(args.toArray(String[]::new));
+            dev.dtp.bench.cli.CliRun r = BenchmarkCommandsTest.run(args.toArray(String[]::new));
             assertEquals(0, r.exit(), r.err());
             samples.addAll(JsonlDataset.read(out));
         }
