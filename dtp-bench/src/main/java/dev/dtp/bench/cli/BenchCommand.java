@@ -84,8 +84,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode", defaultValue = "16", description = "Tokens decoded to measure decode speed (default ${DEFAULT-VALUE}).")
     int decode;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of random weights and inputs.")
-    long seed;
+    @picocli.CommandLine.Mixin
+    CommonOptions common;
 
     @Option(names = "--json", description = "Print a JSON array (one object per policy or length) instead of Markdown.")
     boolean json;
@@ -110,10 +110,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private MambaModel load() {
+        common.apply();
         if (choice.model != null) {
-            return MambaModel.load(choice.model);
+            return common.builder().load(choice.model);
         }
-        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), seed);
+        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), common.seed(), common.device());
     }
 
     private String header(MambaModel m) {
@@ -139,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         MambaShape shape = shapeOf(model.config());
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
-            ModelInput input = BenchInputs.cobraLayout(model, manager, visual, text, seed);
+            ModelInput input = BenchInputs.cobraLayout(model, manager, visual, text, common.seed());
             List<PruningPolicy> list = new ArrayList<>();
             for (String s : specs) {
                 list.add(PolicySpec.parse(s, model.pruningDefaults(), model.layerCount()));
@@ -148,8 +149,11 @@ public final class BenchCommand implements Callable<Integer> {
             double[][] ms = new double[list.size()][runs];
             Flops.Result[] flops = new Flops.Result[list.size()];
             int[][] tokens = new int[list.size()][];
+            Progress progress = new Progress(spec.commandLine().getErr(), "bench", (long) (warmup + runs) * list.size());
+            long done = 0;
             for (int r = -warmup; r < runs; r++) {
                 for (int i = 0; i < list.size(); i++) {
+                    progress.update(done++, specs.get(i));
                     long t0 = System.nanoTime();
                     try (Prefill p = model.prefill(input, list.get(i), PrefillOptions.DEFAULT)) {
                         long t1 = System.nanoTime();
@@ -161,6 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            progress.update(done, "");
             double baselineMs = Stats.of(ms[0]).median();
             for (int i = 0; i < list.size(); i++) {
                 Stats st = Stats.of(ms[i]);
@@ -238,7 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (length < 1) {
                     throw new ParameterException(spec.commandLine(), "--lengths must be >= 1");
                 }
-                int[] ids = new SplittableRandom(seed + length).ints(length, 0, c.vocabSize()).toArray();
+                int[] ids = new SplittableRandom(common.seed() + length).ints(length, 0, c.vocabSize()).toArray();
                 ModelInput input = ModelInput.ofIds(ids);
                 double[] ms = new double[runs];
                 PrefillProfile sum = null;

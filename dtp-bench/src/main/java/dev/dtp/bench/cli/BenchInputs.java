@@ -18,7 +18,11 @@ final class BenchInputs {
 
     /** A model over seeded random weights held in memory (no files). */
     static MambaModel randomModel(MambaConfig config, long seed) {
-        NDManager root = NDManager.newBaseManager();
+        return randomModel(config, seed, ai.djl.Device.cpu());
+    }
+
+    static MambaModel randomModel(MambaConfig config, long seed, ai.djl.Device device) {
+        NDManager root = NDManager.newBaseManager(device);
         try {
             return MambaModel.builder().wrap(RandomMambaCheckpoint.create(config, seed, root));
         } catch (RuntimeException e) {
