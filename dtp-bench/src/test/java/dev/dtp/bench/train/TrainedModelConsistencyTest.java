@@ -137,6 +137,17 @@ class TrainedModelConsistencyTest {
             InputException e = assertThrows(InputException.class,
                     () -> vlm.inputFromFeatures(m.zeros(new ai.djl.ndarray.types.Shape(255, 16)), "is there a cat?", m));
             assertTrue(e.getMessage().contains("(256, 16)"), e.getMessage());
+            float[] nan = new float[256 * 16];
+            nan[1000] = Float.NaN;
+            NDArray bad = dev.dtp.mamba.model.NativeArrays.floats(m, nan, new ai.djl.ndarray.types.Shape(256, 16));
+            assertThrows(InputException.class, () -> vlm.inputFromFeatures(bad, "is there a cat?", m));
+            // the caller's array is still the caller's: open, and no temporaries left beside it
+            int before = m.getManagedArrays().size();
+            NDArray good = dev.dtp.mamba.model.NativeArrays.floats(m, new float[256 * 16], new ai.djl.ndarray.types.Shape(256, 16));
+            ModelInput in = vlm.inputFromFeatures(good, "is there a cat?", m);
+            assertEquals(0f, good.sum().getFloat());
+            assertEquals(before + 2 + 1, m.getManagedArrays().size(), "features, visual tokens, the sum");
+            assertEquals(256, in.layout().count(dev.dtp.core.TokenKind.VISUAL));
         }
         // a vision section that does not add up
         String config = Files.readString(dir.resolve("config.json"));

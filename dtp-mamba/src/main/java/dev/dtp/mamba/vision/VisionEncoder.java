@@ -113,9 +113,11 @@ public final class VisionEncoder implements AutoCloseable {
         }
         float[] pixels = preprocessor.patches(image);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray p = scope.create(pixels, new Shape(config.patches(), config.patchDim())).toDevice(weights.getDevice(), false);
+            NDArray p = dev.dtp.mamba.model.NativeArrays.floats(scope, pixels, new Shape(config.patches(), config.patchDim()))
+                    .toDevice(weights.getDevice(), false);
+            p.attach(scope);
             NDArray features = Linear.linear(p, patchWeight, patchBias).singletonOrThrow().add(positions);
-            NDArray tokens = project(features);
+            NDArray tokens = project(features, scope);
             tokens.attach(manager);
             return tokens;
         }
@@ -133,24 +135,36 @@ public final class VisionEncoder implements AutoCloseable {
                     + config.featureWidth() + "), got " + s);
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray f = features.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toDevice(weights.getDevice(), false);
-            f.attach(scope);
-            if (!f.isInfinite().logicalOr(f.isNaN()).none().getBoolean()) {
+            NDArray f = features;
+            if (f.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                f = inScope(scope, f.toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+            }
+            if (!f.getDevice().equals(weights.getDevice())) {
+                f = inScope(scope, f.toDevice(weights.getDevice(), false));
+            }
+            // results of ops on the caller's array would land in the caller's manager: keep them here
+            NDArray bad = inScope(scope, inScope(scope, f.isInfinite()).logicalOr(inScope(scope, f.isNaN())));
+            if (inScope(scope, bad.any()).getBoolean()) {
                 throw new InputException("patch features contain NaN or Inf");
             }
-            NDArray tokens = project(f);
+            NDArray tokens = project(f, scope);
             tokens.attach(manager);
             return tokens;
         }
     }
 
+    private static NDArray inScope(NDManager scope, NDArray a) {
+        a.attach(scope);
+        return a;
+    }
+
     /** The projector: Linear layers with GELU between them (exact, erf-based GELU as torch.nn.GELU). */
-    private NDArray project(NDArray features) {
+    private NDArray project(NDArray features, NDManager scope) {
         NDArray h = features;
         for (int i = 0; i < projWeights.size(); i++) {
-            h = Linear.linear(h, projWeights.get(i), projBiases.get(i)).singletonOrThrow();
+            h = inScope(scope, Linear.linear(h, projWeights.get(i), projBiases.get(i)).singletonOrThrow());
             if (i + 1 < projWeights.size()) {
-                h = Activation.gelu(h);
+                h = inScope(scope, Activation.gelu(h));
             }
         }
         return h;
