@@ -85,6 +85,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "250", description = "Validate and save every N steps (default ${DEFAULT-VALUE}).")
     int evalEvery;
 
+    @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only (default: all).")
+    List<String> families;
+
     @Option(names = "--resume", description = "Start from the weights already in --out (optimizer state starts fresh).")
     boolean resume;
 
@@ -106,7 +109,16 @@ public final class TrainCommand implements Callable<Integer> {
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, featureWidth, 256,
                 ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END),
                 patchKernel);
-        ShapesVqa data = ShapesVqa.builder().seed(dataSeed).build();
+        ShapesVqa.Builder builder = ShapesVqa.builder().seed(dataSeed);
+        if (families != null) {
+            Map<Family, Double> mix = new EnumMap<>(Family.class);
+            for (String f : families) {
+                mix.put(java.util.Arrays.stream(Family.values()).filter(x -> x.id().equals(f)).findFirst()
+                        .orElseThrow(() -> new dev.dtp.core.InputException("unknown family '" + f + "'")), 1.0);
+            }
+            builder.familyMix(mix);
+        }
+        ShapesVqa data = builder.build();
         o.printf(Locale.ROOT, "Generating %d training and %d validation scenes (seed %d)…%n", trainCount, valCount, dataSeed);
         o.flush();
         List<ShapesVqaSample> train = data.samples(Split.TRAIN, trainCount).toList();
