@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-models/shapes-vqa}"
 count="${2:-500}"
-work="results/shapes-vqa"
+work="${WORK:-results/shapes-vqa}"
 mkdir -p "$work"
 
 ./dtp data shapesvqa --split test --seed 1 --count "$count" --out "$work/data"

@@ -9,7 +9,9 @@ import dev.dtp.core.importance.ImportanceSignals;
 /**
  * The "top-k over all tokens" ablation of the paper's Table 4: keeps the top round(r × all tokens)
  * by importance at one layer, text and special tokens included — the one built-in policy that may
- * drop text.
+ * drop text. The last token is always among them: its output is the next-token prediction, so a
+ * prefill without it would have nothing to answer with (and a later stage, such as VTW withdrawing
+ * every visual token, would leave nothing at all).
  */
 public final class TopKAllTokens implements PruningPolicy {
     private final int layer;
@@ -38,11 +40,14 @@ public final class TopKAllTokens implements PruningPolicy {
         if (k >= n) {
             return Selection.keepAll();
         }
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
+        int[] rest = new int[n - 1];
+        for (int i = 0; i < n - 1; i++) {
+            rest[i] = i;
         }
-        return Selection.keep(Policies.topK(ctx.importance(signal), all, k));
+        int[] top = Policies.topK(ctx.importance(signal), rest, k - 1); // ascending positions
+        int[] kept = java.util.Arrays.copyOf(top, top.length + 1);
+        kept[top.length] = n - 1; // the last token
+        return Selection.keep(kept);
     }
 
     @Override

@@ -99,10 +99,12 @@ class PoliciesTest {
 
     @Test
     void topKAllTokensMayDropText() {
-        // k = round(0.3 × 10) = 3 over all tokens: 3, 5 (0.9) and 7 (0.7)
-        assertArrayEquals(new int[] {3, 5, 7}, new TopKAllTokens(2, 0.3).select(context(2)).indices());
+        // k = round(0.3 × 10) = 3 over all tokens: the last token (9, importance 0.2) always, then the
+        // top 2 of the rest: 3 and 5 (0.9) — 7 (0.7) would have been third
+        assertArrayEquals(new int[] {3, 5, 9}, new TopKAllTokens(2, 0.3).select(context(2)).indices());
         float[] textHeavy = {0.9f, 0.8f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.95f, 0.2f};
-        assertArrayEquals(new int[] {0, 1, 8},
+        // text positions 0, 1, 8, 9: keeps 8 (0.95) and 0 (0.9) and the last, dropping text token 1
+        assertArrayEquals(new int[] {0, 8, 9},
                 new TopKAllTokens(2, 0.3).select(context(2, TokenLayout.textWithImage(10, 2, 6), textHeavy)).indices());
     }
 
