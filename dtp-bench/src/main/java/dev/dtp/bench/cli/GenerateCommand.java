@@ -74,11 +74,23 @@ public final class GenerateCommand implements Callable<Integer> {
                     vision.features == null ? null : vision.features.toAbsolutePath());
             ModelInput input = EvalCommand.input(vlm, sample, manager);
             Set<Integer> stops = vlm.stopTokens();
+            // decode the whole answer so far and print what is new: right for word and sub-word tokenizers
+            java.util.List<Integer> ids = new java.util.ArrayList<>();
+            StringBuilder shown = new StringBuilder();
             Generation g = vlm.model().generate(input, vlm.generationConfig(maxNewTokens), p, id -> {
-                if (!stops.contains(id)) {
-                    o.print(vlm.tokenizer().decode(new int[] {id}) + " ");
-                    o.flush();
+                if (stops.contains(id)) {
+                    return;
                 }
+                ids.add(id);
+                String text = vlm.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray());
+                if (text.startsWith(shown.toString())) {
+                    o.print(text.substring(shown.length()));
+                } else {
+                    o.print("\r" + text);
+                }
+                shown.setLength(0);
+                shown.append(text);
+                o.flush();
             });
             o.println();
             Flops.Result f = Flops.of(BenchCommand.shapeOf(vlm.model().config()), g.trace());

@@ -109,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
                         if (done.contains(names.get(i) + "\u0000" + s.id())) {
                             continue;
                         }
-                        SampleResult r = answer(vlm, s, names.get(i), parsed.get(i), shape);
+                        SampleResult r = answer(vlm, s, names.get(i), parsed.get(i), shape, maxNewTokens);
                         results.add(r);
                         w.write(r.toJson().toString());
                         w.write('\n');
@@ -137,10 +137,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     static SampleResult answer(VisionLanguageModel vlm, EvalSample s, String name, PruningPolicy policy,
-            dev.dtp.core.flops.MambaShape shape) {
+            dev.dtp.core.flops.MambaShape shape, int maxNewTokens) {
         try (NDManager manager = NDManager.newBaseManager(vlm.model().device())) {
             ModelInput input = input(vlm, s, manager);
-            Generation g = vlm.model().generate(input, vlm.generationConfig(8), policy, id -> {});
+            Generation g = vlm.model().generate(input, vlm.generationConfig(maxNewTokens), policy, id -> {});
             Flops.Result f = Flops.of(shape, g.trace());
             return new SampleResult(name, s.id(), s.family(), s.subset(), vlm.decode(g.tokens()), f.macs(), f.baselineMacs(),
                     g.prefillNanos() / 1e6);
