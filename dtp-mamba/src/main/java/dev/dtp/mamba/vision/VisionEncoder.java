@@ -32,6 +32,7 @@ public final class VisionEncoder implements AutoCloseable {
     private final List<NDArray> projWeights;
     private final List<NDArray> projBiases;
     private final ImagePreprocessor preprocessor;
+    private TorchScriptBackbone backbone;
 
     private VisionEncoder(VisionConfig config, int dModel, NDManager weights, NDArray patchWeight, NDArray patchBias,
             NDArray positions, List<NDArray> projWeights, List<NDArray> projBiases) {
@@ -105,11 +106,22 @@ public final class VisionEncoder implements AutoCloseable {
         return config;
     }
 
+    /** Runs images through {@code backbone} (a {@code features} encoder's exported vision tower); the encoder closes it. */
+    void useBackbone(TorchScriptBackbone backbone) {
+        this.backbone = backbone;
+    }
+
     /** Visual tokens of one image: (patches, d_model) in {@code manager}. */
     public NDArray encode(BufferedImage image, NDManager manager) {
+        if (preprocessor == null && backbone != null) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray tokens = encodeFeatures(backbone.features(image, scope), manager);
+                return tokens;
+            }
+        }
         if (preprocessor == null) {
             throw new InputException("this model's vision encoder is '" + config.encoder().name().toLowerCase()
-                    + "': give precomputed patch features (or a TorchScript backbone), not an image");
+                    + "' and its directory has no TorchScript backbone: give precomputed patch features, not an image");
         }
         float[] pixels = preprocessor.patches(image);
         try (NDManager scope = manager.newSubManager()) {
@@ -176,6 +188,12 @@ public final class VisionEncoder implements AutoCloseable {
 
     @Override
     public void close() {
-        weights.close();
+        try {
+            if (backbone != null) {
+                backbone.close();
+            }
+        } finally {
+            weights.close();
+        }
     }
 }

@@ -61,6 +61,12 @@ public final class VisionLanguageModel implements AutoCloseable {
         VisionEncoder vision = null;
         try {
             vision = VisionEncoder.load(config, model.config().dModel(), safetensorsFiles(dir), model.device());
+            JsonObject backbone = backboneSection(dir);
+            if (backbone != null) {
+                String file = backbone.has("file") ? backbone.get("file").getAsString() : "backbone.pt";
+                boolean unit = backbone.has("input") && backbone.get("input").getAsString().equals("unit");
+                vision.useBackbone(TorchScriptBackbone.load(dir.resolve(file), config, unit, model.device()));
+            }
             MambaTokenizer tokenizer = MambaTokenizer.load(dir);
             return new VisionLanguageModel(dir, model, vision, tokenizer);
         } catch (RuntimeException e) {
@@ -106,6 +112,17 @@ public final class VisionLanguageModel implements AutoCloseable {
             throw new ConfigException(file + ": no \"vision\" section: this is a text-only model");
         }
         return VisionConfig.fromJson(v.getAsJsonObject(), file.toString());
+    }
+
+    /** config.json's optional vision.backbone: {"file": "backbone.pt", "input": "unit" | "normalized"}. */
+    private static JsonObject backboneSection(Path dir) {
+        try {
+            JsonObject v = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject()
+                    .getAsJsonObject("vision");
+            return v.has("backbone") && v.get("backbone").isJsonObject() ? v.getAsJsonObject("backbone") : null;
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(dir.resolve("config.json") + ": cannot read vision.backbone: " + e.getMessage());
+        }
     }
 
     private static List<Path> safetensorsFiles(Path dir) {

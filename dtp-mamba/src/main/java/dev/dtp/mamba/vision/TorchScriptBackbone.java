@@ -1,0 +1,104 @@
+package dev.dtp.mamba.vision;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.dtp.core.InputException;
+import dev.dtp.mamba.checkpoint.ConfigException;
+import dev.dtp.mamba.model.NativeArrays;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A vision backbone exported once with TorchScript (e.g. Cobra's DINOv2 + SigLIP, docs/COBRA.md),
+ * run through DJL's PyTorch engine: image → patch features (patches, feature_width). The image is
+ * resized to image_size × image_size (bicubic, aspect ratio not kept: Cobra's "resize-naive"), scaled
+ * to [0, 1], and — unless the export normalises itself ({@code "input": "unit"}) — normalised with
+ * the config's mean and std; the tensor passed is (1, 3, size, size).
+ */
+public final class TorchScriptBackbone implements AutoCloseable {
+    private final Model model;
+    private final VisionConfig config;
+    private final boolean normalise;
+
+    private TorchScriptBackbone(Model model, VisionConfig config, boolean normalise) {
+        this.model = model;
+        this.config = config;
+        this.normalise = normalise;
+    }
+
+    /** Loads {@code file} (a TorchScript .pt) onto {@code device}. */
+    public static TorchScriptBackbone load(Path file, VisionConfig config, boolean inputIsUnit, Device device) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": TorchScript backbone not found");
+        }
+        Model model = Model.newInstance("vision-backbone", device, "PyTorch");
+        try {
+            String name = file.getFileName().toString();
+            model.load(file.toAbsolutePath().getParent(), name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name);
+            return new TorchScriptBackbone(model, config, !inputIsUnit);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new ConfigException(file + ": cannot load TorchScript backbone: " + e.getMessage(), e);
+        }
+    }
+
+    /** The (1, 3, S, S) input the backbone receives, row-major, as documented above. */
+    public float[] pixels(BufferedImage image) {
+        int size = config.imageSize();
+        BufferedImage rgb = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rgb.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(image, 0, 0, size, size, null);
+        g.dispose();
+        int[] argb = rgb.getRGB(0, 0, size, size, null, 0, size);
+        float[] out = new float[3 * size * size];
+        for (int c = 0; c < 3; c++) {
+            int shift = 16 - 8 * c;
+            float mean = normalise ? config.mean()[c] : 0f;
+            float std = normalise ? config.std()[c] : 1f;
+            for (int i = 0; i < size * size; i++) {
+                out[c * size * size + i] = (((argb[i] >>> shift) & 0xFF) / 255f - mean) / std;
+            }
+        }
+        return out;
+    }
+
+    /** Patch features (patches, feature_width) of one image, in {@code manager}. */
+    public NDArray features(BufferedImage image, NDManager manager) {
+        int size = config.imageSize();
+        try (NDManager scope = manager.newSubManager(model.getNDManager().getDevice())) {
+            NDArray input = NativeArrays.floats(scope, pixels(image), new Shape(1, 3, size, size));
+            NDList out = model.getBlock().forward(new ParameterStore(scope, false), new NDList(input), false);
+            NDArray f = out.head();
+            f.attach(scope);
+            out.attach(scope);
+            Shape s = f.getShape();
+            if (s.dimension() == 3 && s.get(0) == 1) {
+                f = f.squeeze(0);
+            }
+            if (f.getShape().dimension() != 2 || f.getShape().get(0) != config.patches()
+                    || f.getShape().get(1) != config.featureWidth()) {
+                throw new InputException("the TorchScript backbone returned features of shape " + s + "; config.json's vision "
+                        + "section expects (" + config.patches() + ", " + config.featureWidth() + ")");
+            }
+            NDArray result = f.duplicate();
+            result.attach(manager);
+            return result;
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
