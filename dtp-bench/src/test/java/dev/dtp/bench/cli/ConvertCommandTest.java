@@ -115,6 +115,38 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aCheckpointFileLoadsDirectly() throws Exception {
+        Path pt = dir.resolve("release").resolve("latest-checkpoint.pt");
+        Files.createDirectories(pt.getParent());
+        Files.copy(TORCH.resolve("cobra_fake_f32.pt"), pt);
+        Files.copy(TOKENIZER, pt.resolveSibling("tokenizer.json"));
+        run("convert", "cobra", "--checkpoint", pt.toString(), "--out", dir.resolve("converted").toString(), "--tokenizer",
+                TOKENIZER.toString());
+        float[] features = new float[729 * 12];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) Math.sin(i);
+        }
+        float[] direct;
+        float[] converted;
+        Path temporary;
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(pt); NDManager m = NDManager.newBaseManager()) {
+            temporary = vlm.directory();
+            ModelInput in = vlm.inputFromFeatures(NativeArrays.floats(m, features, new Shape(729, 12)), "what is it ?", m);
+            try (Prefill p = vlm.model().prefill(in, PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+                direct = p.logits();
+            }
+        }
+        assertTrue(!Files.exists(temporary), "temporary conversion left behind: " + temporary);
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(dir.resolve("converted")); NDManager m = NDManager.newBaseManager()) {
+            ModelInput in = vlm.inputFromFeatures(NativeArrays.floats(m, features, new Shape(729, 12)), "what is it ?", m);
+            try (Prefill p = vlm.model().prefill(in, PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+                converted = p.logits();
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(converted, direct);
+    }
+
+    @Test
     void rejectsTheWrongFamilyClearly() {
         CommandLine cli = DtpCli.commandLine(false);
         StringWriter err = new StringWriter();

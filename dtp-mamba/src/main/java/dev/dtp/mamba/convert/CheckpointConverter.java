@@ -85,6 +85,19 @@ public final class CheckpointConverter {
         }
     }
 
+    /** Which family a checkpoint belongs to, from its key layout. */
+    public static ModelFamily detect(Path checkpoint) {
+        try (TorchCheckpoint pt = TorchCheckpoint.open(checkpoint)) {
+            for (ModelFamily f : ModelFamily.values()) {
+                if (!pt.tensors(f.llmPrefix).isEmpty() && !pt.tensors(f.projectorPrefix).isEmpty()) {
+                    return f;
+                }
+            }
+            throw new CheckpointException(checkpoint + ": neither a Cobra nor a RoboMamba checkpoint (keys start with "
+                    + firstKeys(pt) + ")");
+        }
+    }
+
     private static SafetensorsWriter.Tensor tensor(String name, TorchTensor t) {
         DType dtype = switch (t.dtype()) {
             case F16 -> DType.F16;

@@ -39,6 +39,7 @@ public final class VisionLanguageModel implements AutoCloseable {
     private final MambaModel model;
     private final VisionEncoder vision;
     private final MambaTokenizer tokenizer;
+    private Path temporary;
 
     private VisionLanguageModel(Path dir, MambaModel model, VisionEncoder vision, MambaTokenizer tokenizer) {
         this.dir = dir;
@@ -53,6 +54,10 @@ public final class VisionLanguageModel implements AutoCloseable {
     }
 
     public static VisionLanguageModel load(Path dir, MambaModel.Builder builder) {
+        String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+        if (Files.isRegularFile(dir) && (name.endsWith(".pt") || name.endsWith(".pth"))) {
+            return loadCheckpoint(dir, builder);
+        }
         if (!Files.isDirectory(dir)) {
             throw new ConfigException(dir + ": model directory not found");
         }
@@ -75,6 +80,40 @@ public final class VisionLanguageModel implements AutoCloseable {
             }
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * A released Cobra or RoboMamba checkpoint used as is: converted (see {@code dtp convert}) into a
+     * temporary directory that {@link #close} deletes; a {@code tokenizer.json} next to the file is used.
+     */
+    private static VisionLanguageModel loadCheckpoint(Path file, MambaModel.Builder builder) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("dtp-" + file.getFileName().toString().replace('.', '-'));
+            Path tokenizer = file.toAbsolutePath().resolveSibling("tokenizer.json");
+            dev.dtp.mamba.convert.CheckpointConverter.convert(dev.dtp.mamba.convert.CheckpointConverter.detect(file), file, tmp,
+                    Files.isRegularFile(tokenizer) ? tokenizer : null, null);
+            VisionLanguageModel vlm = load(tmp, builder);
+            vlm.temporary = tmp;
+            return vlm;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ConfigException(file + ": cannot convert: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is not worth failing for
         }
     }
 
@@ -217,7 +256,11 @@ public final class VisionLanguageModel implements AutoCloseable {
             try {
                 vision.close();
             } finally {
-                model.close();
+                try {
+                    model.close();
+                } finally {
+                    deleteQuietly(temporary);
+                }
             }
         }
     }
