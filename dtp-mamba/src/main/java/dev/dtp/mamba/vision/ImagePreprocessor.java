@@ -1,12 +1,10 @@
 package dev.dtp.mamba.vision;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 
 /**
  * Pixels of an image as the patch encoder reads them: resized to image_size × image_size without
- * keeping the aspect ratio ("naive" resize, bilinear), scaled to [0, 1], normalised per channel as
+ * keeping the aspect ratio ("naive" resize, Pillow's bicubic: {@link PilResize}), scaled to [0, 1], normalised per channel as
  * (p − mean) / std, and cut into patch_size × patch_size patches in row-major grid order. Each patch
  * token reads a patch_kernel × patch_kernel window centred on its patch (zero outside the image);
  * inside a window the values are ordered (channel, row, column), the order of a Conv2d kernel of
@@ -61,11 +59,6 @@ public final class ImagePreprocessor {
         if (image.getWidth() == size && image.getHeight() == size && image.getType() == BufferedImage.TYPE_INT_RGB) {
             return image;
         }
-        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(image, 0, 0, size, size, null);
-        g.dispose();
-        return out;
+        return PilResize.bicubicImage(image, size, size);
     }
 }

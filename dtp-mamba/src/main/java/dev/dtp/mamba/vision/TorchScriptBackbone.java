@@ -11,8 +11,6 @@ import ai.djl.training.ParameterStore;
 import dev.dtp.core.InputException;
 import dev.dtp.mamba.checkpoint.ConfigException;
 import dev.dtp.mamba.model.NativeArrays;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +19,8 @@ import java.nio.file.Path;
 /**
  * A vision backbone exported once with TorchScript (e.g. Cobra's DINOv2 + SigLIP, docs/COBRA.md),
  * run through DJL's PyTorch engine: image → patch features (patches, feature_width). The image is
- * resized to image_size × image_size (bicubic, aspect ratio not kept: Cobra's "resize-naive"), scaled
+ * resized to image_size × image_size with Pillow's bicubic filter ({@link PilResize}, aspect ratio not
+ * kept: Cobra's "resize-naive"), scaled
  * to [0, 1], and — unless the export normalises itself ({@code "input": "unit"}) — normalised with
  * the config's mean and std; the tensor passed is (1, 3, size, size).
  */
@@ -55,12 +54,7 @@ public final class TorchScriptBackbone implements AutoCloseable {
     /** The (1, 3, S, S) input the backbone receives, row-major, as documented above. */
     public float[] pixels(BufferedImage image) {
         int size = config.imageSize();
-        BufferedImage rgb = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = rgb.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(image, 0, 0, size, size, null);
-        g.dispose();
-        int[] argb = rgb.getRGB(0, 0, size, size, null, 0, size);
+        int[] argb = PilResize.bicubic(image, size, size); // Pillow's bicubic, byte for byte
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
             int shift = 16 - 8 * c;
