@@ -3,7 +3,7 @@
 (dtp-mamba/src/test/resources/resize/): source.png and one PNG per target size (lossless, so the
 Java test can compare every byte).
 
-Run with Debian's Pillow (apt-get install -y python3-pil):
+Run with Debian's Pillow and torchvision (apt-get install -y python3-pil python3-torchvision):
   /usr/bin/python3 tools/make_resize_reference.py dtp-mamba/src/test/resources/resize
 """
 import os
@@ -13,6 +13,7 @@ import sys
 from PIL import Image
 
 SIZES = [(24, 24), (56, 56), (64, 40), (37, 29), (13, 7)]
+CROPS = [16, 24, 30]
 
 
 def main(out):
@@ -26,8 +27,16 @@ def main(out):
     src.save(os.path.join(out, "source.png"))
     for size in SIZES:
         src.resize(size, Image.BICUBIC).save(os.path.join(out, "bicubic-%dx%d.png" % size))
+    # CLIP's preprocessing: torchvision Resize(shorter side, bicubic) then CenterCrop, on PIL images
+    from torchvision import transforms
+    for size in CROPS:
+        t = transforms.Compose([transforms.Resize(size, interpolation=transforms.InterpolationMode.BICUBIC),
+                                transforms.CenterCrop(size)])
+        t(src).save(os.path.join(out, "shortest-edge-crop-%d.png" % size))
+        t(src.transpose(Image.TRANSPOSE)).save(os.path.join(out, "shortest-edge-crop-%d-portrait.png" % size))
     with open(os.path.join(out, "README"), "w") as f:
-        f.write("Made by tools/make_resize_reference.py with Pillow %s\n" % Image.__version__)
+        import torchvision
+        f.write("Made by tools/make_resize_reference.py with Pillow %s and torchvision %s\n" % (Image.__version__, torchvision.__version__))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,24 @@ public final class PilResize {
         return pack(out, width * height);
     }
 
+    /**
+     * torchvision's {@code Resize(size, BICUBIC)} then {@code CenterCrop(size)} on a PIL image (CLIP's
+     * preprocessing): the shorter side becomes {@code size}, the longer int(size · long / short), then
+     * the centre size × size square is cut out (offsets int(round((extent − size) / 2))).
+     */
+    public static BufferedImage shortestEdgeCrop(BufferedImage image, int size) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int ow = w <= h ? size : (int) ((long) size * w / h);
+        int oh = w <= h ? (int) ((long) size * h / w) : size;
+        BufferedImage resized = ow == w && oh == h ? image : bicubicImage(image, ow, oh);
+        int left = (int) Math.rint((ow - size) / 2.0); // Python round(): half to even
+        int top = (int) Math.rint((oh - size) / 2.0);
+        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, size, size, resized.getRGB(left, top, size, size, null, 0, size), 0, size);
+        return out;
+    }
+
     /** The resized image as a BufferedImage. */
     public static BufferedImage bicubicImage(BufferedImage image, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

@@ -28,15 +28,26 @@ public final class TorchScriptBackbone implements AutoCloseable {
     private final Model model;
     private final VisionConfig config;
     private final boolean normalise;
+    private final boolean crop;
 
-    private TorchScriptBackbone(Model model, VisionConfig config, boolean normalise) {
+    private TorchScriptBackbone(Model model, VisionConfig config, boolean normalise, boolean crop) {
         this.model = model;
         this.config = config;
         this.normalise = normalise;
+        this.crop = crop;
     }
 
-    /** Loads {@code file} (a TorchScript .pt) onto {@code device}. */
+    /** Loads {@code file} (a TorchScript .pt) onto {@code device}; images are resized naively (Cobra). */
     public static TorchScriptBackbone load(Path file, VisionConfig config, boolean inputIsUnit, Device device) {
+        return load(file, config, inputIsUnit, false, device);
+    }
+
+    /**
+     * @param shortestEdgeCrop resize the shorter side to image_size and cut the centre square (CLIP's
+     *     torchvision transform, RoboMamba) instead of resizing naively
+     */
+    public static TorchScriptBackbone load(Path file, VisionConfig config, boolean inputIsUnit, boolean shortestEdgeCrop,
+            Device device) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file + ": TorchScript backbone not found");
         }
@@ -44,7 +55,7 @@ public final class TorchScriptBackbone implements AutoCloseable {
         try {
             String name = file.getFileName().toString();
             model.load(file.toAbsolutePath().getParent(), name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name);
-            return new TorchScriptBackbone(model, config, !inputIsUnit);
+            return new TorchScriptBackbone(model, config, !inputIsUnit, shortestEdgeCrop);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
             throw new ConfigException(file + ": cannot load TorchScript backbone: " + e.getMessage(), e);
@@ -54,7 +65,9 @@ public final class TorchScriptBackbone implements AutoCloseable {
     /** The (1, 3, S, S) input the backbone receives, row-major, as documented above. */
     public float[] pixels(BufferedImage image) {
         int size = config.imageSize();
-        int[] argb = PilResize.bicubic(image, size, size); // Pillow's bicubic, byte for byte
+        int[] argb = crop // Pillow's bicubic, byte for byte
+                ? PilResize.shortestEdgeCrop(image, size).getRGB(0, 0, size, size, null, 0, size)
+                : PilResize.bicubic(image, size, size);
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
             int shift = 16 - 8 * c;

@@ -70,7 +70,13 @@ public final class VisionLanguageModel implements AutoCloseable {
             if (backbone != null) {
                 String file = backbone.has("file") ? backbone.get("file").getAsString() : "backbone.pt";
                 boolean unit = backbone.has("input") && backbone.get("input").getAsString().equals("unit");
-                vision.useBackbone(TorchScriptBackbone.load(dir.resolve(file), config, unit, model.device()));
+                String resize = backbone.has("resize") ? backbone.get("resize").getAsString() : "naive";
+                if (!resize.equals("naive") && !resize.equals("shortest-edge-crop")) {
+                    throw new ConfigException(dir.resolve("config.json") + ": vision.backbone.resize '" + resize
+                            + "' is not one of [naive, shortest-edge-crop]");
+                }
+                vision.useBackbone(TorchScriptBackbone.load(dir.resolve(file), config, unit,
+                        resize.equals("shortest-edge-crop"), model.device()));
             }
             MambaTokenizer tokenizer = MambaTokenizer.load(dir);
             return new VisionLanguageModel(dir, model, vision, tokenizer);
@@ -153,7 +159,10 @@ public final class VisionLanguageModel implements AutoCloseable {
         return VisionConfig.fromJson(v.getAsJsonObject(), file.toString());
     }
 
-    /** config.json's optional vision.backbone: {"file": "backbone.pt", "input": "unit" | "normalized"}. */
+    /**
+     * config.json's optional vision.backbone: {"file": "backbone.pt", "input": "unit" | "normalized",
+     * "resize": "naive" | "shortest-edge-crop"}.
+     */
     private static JsonObject backboneSection(Path dir) {
         try {
             JsonObject v = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject()

@@ -1,5 +1,6 @@
 package dev.dtp.mamba.vision;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.awt.image.BufferedImage;
@@ -11,6 +12,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** PilResize gives Pillow's bicubic resize byte for byte (references made by tools/make_resize_reference.py). */
 class PilResizeTest {
     static final Path DIR = Path.of("src", "test", "resources", "resize");
+
+    @ParameterizedTest
+    @CsvSource({"16, ''", "24, ''", "30, ''", "16, -portrait", "24, -portrait", "30, -portrait"})
+    void shortestEdgeCropMatchesTorchvision(int size, String suffix) throws Exception {
+        BufferedImage source = ImageIO.read(DIR.resolve("source.png").toFile());
+        if (!suffix.isEmpty()) { // the transposed (portrait) source
+            BufferedImage t = new BufferedImage(source.getHeight(), source.getWidth(), BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < source.getHeight(); y++) {
+                for (int x = 0; x < source.getWidth(); x++) {
+                    t.setRGB(y, x, source.getRGB(x, y));
+                }
+            }
+            source = t;
+        }
+        BufferedImage expected = ImageIO.read(DIR.resolve("shortest-edge-crop-" + size + suffix + ".png").toFile());
+        BufferedImage got = PilResize.shortestEdgeCrop(source, size);
+        assertArrayEquals(expected.getRGB(0, 0, size, size, null, 0, size), got.getRGB(0, 0, size, size, null, 0, size));
+    }
 
     @ParameterizedTest
     @CsvSource({"24, 24", "56, 56", "64, 40", "37, 29", "13, 7"})
