@@ -122,7 +122,9 @@ public final class JsonlDataset {
     }
 
     private static String relative(Path p, Path dir) {
-        Path rel = p.isAbsolute() && dir != null ? dir.relativize(p.normalize()) : p;
+        // relative to the JSONL file's directory, whatever the current directory (paths given relative to
+        // it are made absolute first)
+        Path rel = dir != null ? dir.relativize(p.toAbsolutePath().normalize()) : p;
         return rel.toString().replace(File.separatorChar, '/');
     }
 

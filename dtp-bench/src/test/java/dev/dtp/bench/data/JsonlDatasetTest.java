@@ -28,6 +28,19 @@ class JsonlDatasetTest {
         Files.write(dir.resolve("img/b.safetensors"), new byte[] {3});
     }
 
+    /** Paths given relative to the current directory (e.g. from {@code --out results/data}) are written relative to the file. */
+    @Test
+    void writesCurrentDirectoryRelativePathsRelativeToTheFile() throws IOException {
+        Path root = Path.of("target", "jsonl-relative-test");
+        Path images = root.resolve("data").resolve("images");
+        Files.createDirectories(images);
+        Files.write(images.resolve("a.png"), new byte[] {1});
+        Path jsonl = root.resolve("data").resolve("set.jsonl");
+        JsonlDataset.write(jsonl, List.of(new EvalSample("a", images.resolve("a.png"), "q?", List.of("x"), "f", null, null)));
+        assertTrue(Files.readString(jsonl).contains("\"image\":\"images/a.png\""), Files.readString(jsonl));
+        assertEquals(images.resolve("a.png").toAbsolutePath().normalize(), JsonlDataset.read(jsonl).get(0).image());
+    }
+
     @Test
     void writeThenReadRoundTrips() throws IOException {
         List<EvalSample> samples = List.of(
