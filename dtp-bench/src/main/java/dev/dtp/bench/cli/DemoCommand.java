@@ -75,6 +75,14 @@ public final class DemoCommand implements Callable<Integer> {
             try (var vlm = dev.dtp.mamba.vision.VisionLanguageModel.load(vqaModel, common.builder())) {
                 o.printf("Model: %s (%d layers, d_model %d, %d visual tokens per image, placed before the question)%n",
                         vqaModel, vlm.model().layerCount(), vlm.model().config().dModel(), vlm.visionConfig().patches());
+                Path card = vqaModel.resolve("model-card.json");
+                if (Files.isRegularFile(card)) {
+                    var a = com.google.gson.JsonParser.parseString(Files.readString(card)).getAsJsonObject().getAsJsonObject("accuracy");
+                    if (a != null) {
+                        o.printf(Locale.ROOT, "Measured test accuracy %.1f%%%s%n", 100 * a.get("overall").getAsDouble(),
+                                a.has("note") ? " — " + a.get("note").getAsString() : "");
+                    }
+                }
                 new VqaDemo(vlm, o, runs).run(out, 2026);
             }
             o.flush();
