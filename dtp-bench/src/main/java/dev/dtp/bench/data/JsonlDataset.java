@@ -124,7 +124,7 @@ public final class JsonlDataset {
     private static String relative(Path p, Path dir) {
         // relative to the JSONL file's directory, whatever the current directory (paths given relative to
         // it are made absolute first)
-        Path rel = dir != null ? dir.relativize(p.toAbsolutePath().normalize()) : p;
+        Path rel = dir != null ? dir.toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()) : p;
         return rel.toString().replace(File.separatorChar, '/');
     }
 
