@@ -1,7 +1,6 @@
 package dev.dtp.bench.analysis;
 
 import dev.dtp.bench.data.EvalSample;
-import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.core.calibration.ImportanceStatistics;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.IOException;
@@ -35,20 +34,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     dev.dtp.bench.cli.CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
-    Path model;
-
-    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Calibration samples (eval JSONL).")
-    Path data;
+    @picocli.CommandLine.Mixin
+    SurveyOptions inputs;
 
     @Option(names = "--out", defaultValue = "analysis", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--attention-samples", defaultValue = "8", description = "Samples whose implicit attention (all layers) feeds the text-to-visual share (default ${DEFAULT-VALUE}; ~2 s per layer at L=800, d_inner 512).")
-    int attentionSamples;
-
-    @Option(names = "--limit", defaultValue = "32", description = "Samples to use (default ${DEFAULT-VALUE}).")
-    int limit;
 
     @Option(names = "--layers", split = ",", paramLabel = "L", description = "Layers for the per-sample figures (default: first, early, late, last).")
     List<Integer> layers;
@@ -56,10 +46,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        List<EvalSample> samples = JsonlDataset.read(data);
-        samples = samples.subList(0, Math.min(limit, samples.size()));
+        List<EvalSample> samples = inputs.samples();
         Files.createDirectories(out);
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, common.builder())) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(inputs.model, common.builder())) {
             int n = vlm.model().layerCount();
             Set<Integer> chosen = new LinkedHashSet<>();
             if (layers == null) {
@@ -77,7 +66,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             for (int l = 0; l < n; l++) {
                 all.add(l);
             }
-            LayerSurvey survey = LayerSurvey.run(vlm, samples, all, Math.min(attentionSamples, samples.size()), o);
+            LayerSurvey survey = LayerSurvey.run(vlm, samples, all, inputs.attentionSamples(samples.size()), o);
             writeCurves(survey, n);
             writeSampleFigures(survey, chosen, vlm.visionConfig().gridSide());
             o.printf(Locale.ROOT, "Analysed %d samples, %d layers → %s (std-curve.csv/png, importance-L*.png, "

@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import dev.dtp.bench.cli.BenchCommand;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.EvalSample;
-import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.bench.eval.EvalCommand;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.Prefill;
@@ -50,20 +49,11 @@ public final class CalibrateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     dev.dtp.bench.cli.CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
-    Path model;
-
-    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Calibration samples (eval JSONL).")
-    Path data;
+    @picocli.CommandLine.Mixin
+    SurveyOptions inputs;
 
     @Option(names = "--out", defaultValue = "calibration", paramLabel = "DIR", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--attention-samples", defaultValue = "8", description = "Samples whose implicit attention (all layers) feeds the text-to-visual share (default ${DEFAULT-VALUE}; ~2 s per layer at L=800, d_inner 512).")
-    int attentionSamples;
-
-    @Option(names = "--limit", defaultValue = "32", description = "Samples to use (default ${DEFAULT-VALUE}).")
-    int limit;
 
     @Option(names = "--keep-ratio", defaultValue = "0.5", description = "r between the layers (default ${DEFAULT-VALUE}); ignored with --target-flops.")
     double keepRatio;
@@ -77,12 +67,11 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        List<EvalSample> samples = JsonlDataset.read(data);
-        samples = samples.subList(0, Math.min(limit, samples.size()));
+        List<EvalSample> samples = inputs.samples();
         Files.createDirectories(out);
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, common.builder())) {
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(inputs.model, common.builder())) {
             int n = vlm.model().layerCount();
-            LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), Math.min(attentionSamples, samples.size()), o);
+            LayerSurvey survey = LayerSurvey.run(vlm, samples, Set.of(), inputs.attentionSamples(samples.size()), o);
             double[] curve = survey.stats.get("delta").mean();
             LayerChooser.Options opts = LayerChooser.Options.defaults(n);
             PruningDefaults paper = PruningDefaults.paperDefaults(n);

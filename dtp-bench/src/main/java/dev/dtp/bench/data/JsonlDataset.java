@@ -220,8 +220,9 @@ public final class JsonlDataset {
         return p;
     }
 
-    private static String describe(JsonElement e) {
-        if (e.isJsonNull()) {
+    /** "null", "an array", "an object", "a number", "a boolean" or "a string": for error messages. */
+    public static String describe(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
             return "null";
         }
         if (e.isJsonArray()) {

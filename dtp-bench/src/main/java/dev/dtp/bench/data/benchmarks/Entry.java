@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.dtp.bench.data.DatasetException;
+import dev.dtp.bench.data.JsonlDataset;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,21 +212,6 @@ final class Entry {
     }
 
     static String describe(JsonElement e) {
-        if (e == null || e.isJsonNull()) {
-            return "null";
-        }
-        if (e.isJsonArray()) {
-            return "an array";
-        }
-        if (e.isJsonObject()) {
-            return "an object";
-        }
-        if (e.getAsJsonPrimitive().isNumber()) {
-            return "a number";
-        }
-        if (e.getAsJsonPrimitive().isBoolean()) {
-            return "a boolean";
-        }
-        return "a string";
+        return JsonlDataset.describe(e);
     }
 }
