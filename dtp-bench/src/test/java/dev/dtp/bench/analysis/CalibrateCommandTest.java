@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.dtp.bench.cli.DtpCli;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.Split;
 import dev.dtp.bench.train.VlmCheckpoint;
@@ -16,8 +15,6 @@ import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
 import dev.dtp.mamba.model.MambaModel;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,7 +25,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code dtp analyze} and {@code dtp calibrate} on a 12-layer model whose Δ are arranged to have a
@@ -70,20 +66,15 @@ class CalibrateCommandTest {
         data = dir.resolve("data").resolve(ShapesVqa.jsonlName(Split.VALIDATION));
     }
 
-    static int run(StringWriter out, String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = DtpCli.commandLine(false);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        assertEquals(0, exit, err.toString());
-        return exit;
+    static void run(String... args) {
+        dev.dtp.bench.cli.CliRun r = dev.dtp.bench.cli.CliRun.of(args);
+        assertEquals(0, r.exit(), r.err());
     }
 
     @Test
     void calibrationFindsTheArrangedLayersAndTheModelUsesThem() throws Exception {
         Path out = dir.resolve("cal");
-        run(new StringWriter(), "calibrate", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
+        run("calibrate", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
                 "--target-flops", "0.6");
         JsonObject c = JsonParser.parseString(Files.readString(out.resolve("calibration.json"))).getAsJsonObject();
         assertEquals(3, c.get("early").getAsInt(), c.toString());
@@ -110,7 +101,7 @@ class CalibrateCommandTest {
     @Test
     void analyzeWritesTheFigures() throws Exception {
         Path out = dir.resolve("analysis");
-        run(new StringWriter(), "analyze", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
+        run("analyze", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
                 "--limit", "3", "--layers", "3,9");
         List<String> csv = Files.readAllLines(out.resolve("std-curve.csv"));
         assertEquals(SHAPE.length + 1, csv.size());

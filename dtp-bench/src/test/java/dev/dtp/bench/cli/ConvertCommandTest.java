@@ -18,8 +18,6 @@ import dev.dtp.mamba.checkpoint.MambaConfigs;
 import dev.dtp.mamba.checkpoint.torch.TorchCheckpoint;
 import dev.dtp.mamba.model.NativeArrays;
 import dev.dtp.mamba.vision.VisionLanguageModel;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,7 +27,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code dtp convert} on the committed fakes of Cobra's and RoboMamba's checkpoints (real key names
@@ -44,14 +41,9 @@ class ConvertCommandTest {
     @TempDir
     Path dir;
 
-    static int run(String... args) {
-        CommandLine cli = DtpCli.commandLine(false);
-        cli.setOut(new PrintWriter(new StringWriter()));
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        assertEquals(0, exit, err.toString());
-        return exit;
+    static void run(String... args) {
+        CliRun r = CliRun.of(args);
+        assertEquals(0, r.exit(), r.err());
     }
 
     @ParameterizedTest
@@ -148,15 +140,12 @@ class ConvertCommandTest {
 
     @Test
     void rejectsTheWrongFamilyClearly() {
-        CommandLine cli = DtpCli.commandLine(false);
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        cli.setOut(new PrintWriter(new StringWriter()));
-        int exit = cli.execute("convert", "robomamba", "--checkpoint", TORCH.resolve("cobra_fake_f32.pt").toString(), "--out",
+        CliRun r = CliRun.of("convert", "robomamba", "--checkpoint", TORCH.resolve("cobra_fake_f32.pt").toString(), "--out",
                 dir.resolve("x").toString());
-        assertEquals(1, exit);
-        assertTrue(err.toString().contains("no tensors under 'llm.mamba.'") && err.toString().contains("robomamba"),
-                err.toString());
+        assertEquals(1, r.exit());
+        String err = r.err();
+        assertTrue(err.contains("no tensors under 'llm.mamba.'") && err.contains("robomamba"),
+                err);
         assertTrue(!Files.exists(dir.resolve("x").resolve("model.safetensors")));
     }
 
