@@ -169,30 +169,32 @@ public final class EvalCommand implements Callable<Integer> {
         return vlm.input(image, s.question(), manager);
     }
 
+    /**
+     * The answers already in {@code file}. A last line cut short by an interruption is dropped from the
+     * file (its sample is answered again), so that new lines never append to a fragment.
+     */
     private static List<SampleResult> readExisting(Path file) throws IOException {
         List<SampleResult> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
-        int n = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            n++;
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        StringBuilder kept = new StringBuilder();
+        for (int n = 1; n <= lines.size(); n++) {
+            String line = lines.get(n - 1);
             if (line.isBlank()) {
                 continue;
             }
             try {
                 out.add(SampleResult.fromJson(JsonParser.parseString(line).getAsJsonObject()));
+                kept.append(line).append('\n');
             } catch (RuntimeException e) {
-                if (n == countLines(file)) {
-                    break; // a line cut short by an interruption: answered again
+                if (n < lines.size()) {
+                    throw new DatasetException(file, n, "not a predictions line: " + e.getMessage());
                 }
-                throw new DatasetException(file, n, "not a predictions line: " + e.getMessage());
+                Files.writeString(file, kept, StandardCharsets.UTF_8); // drop the fragment
             }
         }
         return out;
-    }
-
-    private static int countLines(Path file) throws IOException {
-        return Files.readAllLines(file, StandardCharsets.UTF_8).size();
     }
 }

@@ -108,6 +108,14 @@ class EvalCommandTest {
         JsonObject none = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray().get(0)
                 .getAsJsonObject();
         assertEquals(6, none.get("samples").getAsInt());
+        // the fragment is gone: every line parses, each sample once, and a third run has nothing left to do
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        assertEquals(6, lines.size());
+        lines.forEach(l -> JsonParser.parseString(l).getAsJsonObject());
+        CliRun again = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--out",
+                out.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("Resuming: 6 of 6"), again.out());
     }
 
     @Test

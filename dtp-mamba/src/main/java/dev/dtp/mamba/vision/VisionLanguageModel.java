@@ -61,12 +61,15 @@ public final class VisionLanguageModel implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ConfigException(dir + ": model directory not found");
         }
-        VisionConfig config = readVisionConfig(dir);
+        JsonObject section = visionSection(dir);
+        VisionConfig config = VisionConfig.fromJson(section, dir.resolve("config.json").toString());
         MambaModel model = builder.load(dir);
         VisionEncoder vision = null;
         try {
             vision = VisionEncoder.load(config, model.config().dModel(), safetensorsFiles(dir), model.device());
-            JsonObject backbone = backboneSection(dir);
+            // optional: {"file": "backbone.pt", "input": "unit" | "normalized", "resize": "naive" | "shortest-edge-crop"}
+            JsonObject backbone = section.has("backbone") && section.get("backbone").isJsonObject()
+                    ? section.getAsJsonObject("backbone") : null;
             if (backbone != null) {
                 String file = backbone.has("file") ? backbone.get("file").getAsString() : "backbone.pt";
                 boolean unit = backbone.has("input") && backbone.get("input").getAsString().equals("unit");
@@ -137,7 +140,8 @@ public final class VisionLanguageModel implements AutoCloseable {
         }
     }
 
-    static VisionConfig readVisionConfig(Path dir) {
+    /** config.json's {@code "vision"} object. */
+    static JsonObject visionSection(Path dir) {
         Path file = dir.resolve("config.json");
         JsonObject root;
         try {
@@ -156,21 +160,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         if (v == null || !v.isJsonObject()) {
             throw new ConfigException(file + ": no \"vision\" section: this is a text-only model");
         }
-        return VisionConfig.fromJson(v.getAsJsonObject(), file.toString());
-    }
-
-    /**
-     * config.json's optional vision.backbone: {"file": "backbone.pt", "input": "unit" | "normalized",
-     * "resize": "naive" | "shortest-edge-crop"}.
-     */
-    private static JsonObject backboneSection(Path dir) {
-        try {
-            JsonObject v = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject()
-                    .getAsJsonObject("vision");
-            return v.has("backbone") && v.get("backbone").isJsonObject() ? v.getAsJsonObject("backbone") : null;
-        } catch (IOException | RuntimeException e) {
-            throw new ConfigException(dir.resolve("config.json") + ": cannot read vision.backbone: " + e.getMessage());
-        }
+        return v.getAsJsonObject();
     }
 
     private static List<Path> safetensorsFiles(Path dir) {
