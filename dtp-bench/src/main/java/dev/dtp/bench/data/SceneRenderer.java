@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -39,6 +40,37 @@ public final class SceneRenderer {
             g.dispose();
         }
         return image;
+    }
+
+    /**
+     * Which part of the scene covers each pixel, drawn with the same rasterisation as {@link #render}:
+     * 0 = background, i + 1 = object i, {@code objects().size() + 1} = the text. Row-major, size².
+     */
+    public static int[] partMap(Scene scene) {
+        int n = scene.size();
+        BufferedImage image = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+            List<Scene.SceneObject> objects = scene.objects();
+            for (int i = 0; i < objects.size(); i++) {
+                Scene.SceneObject o = objects.get(i);
+                g.setColor(new Color(i + 1));
+                drawShape(g, o.shape(), o.x(), o.y(), o.side());
+            }
+            Scene.SceneText text = scene.text();
+            if (text != null) {
+                g.setColor(new Color(objects.size() + 1));
+                BitmapFont.draw(g, text.content(), text.x(), text.y(), text.scale());
+            }
+        } finally {
+            g.dispose();
+        }
+        int[] rgb = image.getRGB(0, 0, n, n, null, 0, n);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] &= 0xFFFFFF;
+        }
+        return rgb;
     }
 
     static int[] background(Scene.Background bg, int n) {

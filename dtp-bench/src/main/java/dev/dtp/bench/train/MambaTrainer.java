@@ -40,9 +40,19 @@ final class MambaTrainer {
 
     /** Sequence input h_0 = [projected patches | token embeddings], (batch, L, d_model). */
     NDArray embed(TrainBatch b, NDManager m) {
+        NDArray h = visualTokens(b.pixels(), b.batch(), m);
+        // one-hot rows times the table: the backward of an indexed gather accumulates repeated ids
+        // through index_put, which gave run-to-run different sums on the CPU
+        NDArray oneHot = NativeArrays.longs(m, b.ids()).oneHot(c.paddedVocabSize());
+        NDArray text = oneHot.matMul(p.get("backbone.embeddings.weight")).reshape(b.batch(), b.textLength(), c.dModel());
+        return NDArrays.concat(new NDList(h, text), 1);
+    }
+
+    /** Visual tokens = projector(patch_embed(patches) + positions), (batch, patches, d_model). */
+    NDArray visualTokens(float[] pixels, int batch, NDManager m) {
         var v = p.vision;
-        NDArray pixels = NativeArrays.floats(m, b.pixels(), new Shape(b.batch(), b.patches(), v.patchDim()));
-        NDArray features = linear(pixels, p.get("vision.patch_embed.weight"), p.get("vision.patch_embed.bias"))
+        NDArray patches = NativeArrays.floats(m, pixels, new Shape(batch, v.patches(), v.patchDim()));
+        NDArray features = linear(patches, p.get("vision.patch_embed.weight"), p.get("vision.patch_embed.bias"))
                 .add(p.get("vision.position_embed"));
         int[] idx = p.projector().linearIndices();
         NDArray h = features;
@@ -52,11 +62,7 @@ final class MambaTrainer {
                 h = Activation.gelu(h);
             }
         }
-        // one-hot rows times the table: the backward of an indexed gather accumulates repeated ids
-        // through index_put, which gave run-to-run different sums on the CPU
-        NDArray oneHot = NativeArrays.longs(m, b.ids()).oneHot(c.paddedVocabSize());
-        NDArray text = oneHot.matMul(p.get("backbone.embeddings.weight")).reshape(b.batch(), b.textLength(), c.dModel());
-        return NDArrays.concat(new NDList(h, text), 1);
+        return h;
     }
 
     record Projected(NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c) {}

@@ -85,6 +85,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "250", description = "Validate and save every N steps (default ${DEFAULT-VALUE}).")
     int evalEvery;
 
+    @Option(names = "--follow-ups", defaultValue = "0", description = "Extra questions about the same scene after each"
+            + " training image, as further turns (default ${DEFAULT-VALUE}); tests always ask one.")
+    int followUps;
+
+    @Option(names = "--vision-steps", defaultValue = "0", description = "Steps of dense patch-label pretraining of the"
+            + " vision front end before the language model trains (default ${DEFAULT-VALUE}; skipped with --resume).")
+    int visionSteps;
+
+    @Option(names = "--grow-from", paramLabel = "DIR", description = "Start from a shallower trained model of the same"
+            + " widths: its layers are spread over --layers, identity layers in between (see docs/TRAINING.md).")
+    Path growFrom;
+
     @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only (default: all).")
     List<String> families;
 
@@ -141,9 +153,23 @@ public final class TrainCommand implements Callable<Integer> {
                 params.load(values);
                 o.printf("Resuming from %s%n", out.resolve("model.safetensors"));
             }
+            if (growFrom != null && !resume) {
+                Map<String, float[]> values = new java.util.HashMap<>();
+                try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(growFrom.resolve("model.safetensors"))) {
+                    for (String name : f.tensors().keySet()) {
+                        values.put(name, f.readFloats(name));
+                    }
+                }
+                int small = (int) values.keySet().stream().filter(n -> n.endsWith("mixer.out_proj.weight")).count();
+                params.grow(values, small);
+                o.printf("Grown from %s (%d layers, each followed by %d identity layers)%n", growFrom, small, layers / small - 1);
+            }
             long count = params.all().values().stream().mapToLong(a -> a.size()).sum();
             o.printf(Locale.ROOT, "Model: %d layers, d_model %d, d_state %d, %d visual tokens, %,d parameters%n", layers,
                     dModel, dState, vision.patches(), count);
+            if (!resume && growFrom == null && visionSteps > 0) {
+                pretrainVision(params, train, manager, o);
+            }
             MambaTrainer trainer = new MambaTrainer(params);
             Adam adam = new Adam(params.all(), manager, 0.01, 1.0);
             SplittableRandom rng = new SplittableRandom(common.seed());
@@ -168,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 double loss;
                 try (NDManager scratch = manager.newSubManager()) {
-                    loss = trainer.lossAndGradients(batches.batch(b), scratch);
+                    loss = trainer.lossAndGradients(batches.batch(b, followUps, rng), scratch);
                     adam.step(learningRate(step), scratch);
                 }
                 smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
@@ -194,6 +220,34 @@ public final class TrainCommand implements Callable<Integer> {
         o.printf("Model written to %s%n", out);
         o.flush();
         return 0;
+    }
+
+    /** Stage one: the vision front end learns dense patch labels ({@link VisionPretrainer}), 32 scenes a step. */
+    private void pretrainVision(VlmParameters params, List<ShapesVqaSample> train, NDManager manager, PrintWriter o) {
+        SplittableRandom rng = new SplittableRandom(common.seed() + 1);
+        Progress progress = new Progress(o, "vision", visionSteps);
+        try (VisionPretrainer pre = new VisionPretrainer(params, manager, common.seed())) {
+            double loss = Double.NaN;
+            double accuracy = Double.NaN;
+            for (int step = 1; step <= visionSteps; step++) {
+                List<dev.dtp.bench.data.Scene> scenes = new ArrayList<>();
+                for (int i = 0; i < 32; i++) {
+                    scenes.add(train.get(rng.nextInt(train.size())).scene());
+                }
+                double lr = 3e-3 * Math.min(1.0, step / 50.0) * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * step / visionSteps)));
+                VisionPretrainer.Step s;
+                try (NDManager scratch = manager.newSubManager()) {
+                    s = pre.step(scenes, lr, scratch);
+                }
+                loss = Double.isNaN(loss) ? s.loss() : 0.95 * loss + 0.05 * s.loss();
+                accuracy = Double.isNaN(accuracy) ? s.shapeAccuracy() : 0.95 * accuracy + 0.05 * s.shapeAccuracy();
+                progress.update(step, String.format(Locale.ROOT, "patch loss %.3f", loss));
+                if (step % 100 == 0 || step == visionSteps) {
+                    progress.log(String.format(Locale.ROOT, "vision step %d  patch loss %.4f  object-patch shape accuracy %.3f",
+                            step, loss, accuracy));
+                }
+            }
+        }
     }
 
     private double learningRate(int step) {
@@ -247,8 +301,9 @@ public final class TrainCommand implements Callable<Integer> {
         JsonObject training = new JsonObject();
         training.addProperty("command", String.format(Locale.ROOT,
                 "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
-                        + " --warmup %d --seed %d --data-seed %d --train-count %d",
-                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount));
+                        + " --warmup %d --seed %d --data-seed %d --train-count %d --follow-ups %d --vision-steps %d%s",
+                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount,
+                followUps, visionSteps, growFrom == null ? "" : " --grow-from " + growFrom));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }

@@ -108,6 +108,52 @@ final class VlmParameters {
         return out;
     }
 
+    /**
+     * Depth growth: starts this model from a shallower trained one of the same widths. Layer j of the
+     * {@code smallLayers}-layer model becomes layer j · (L / smallLayers); every layer in between keeps its
+     * fresh initialisation except out_proj = 0, which makes it the identity on the residual stream, so the
+     * grown model computes exactly what the small one did before its first step. Everything outside the
+     * layers (vision front end, projector, embeddings, final norm) is copied.
+     */
+    void grow(Map<String, float[]> small, int smallLayers) {
+        int layers = config.layers();
+        if (smallLayers < 1 || layers % smallLayers != 0) {
+            throw new IllegalArgumentException("cannot grow " + smallLayers + " layers to " + layers
+                    + ": the layer count must be a multiple");
+        }
+        int stride = layers / smallLayers;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            String name = e.getKey();
+            int layer = layerOf(name);
+            String source = name;
+            if (layer >= 0) {
+                if (layer % stride != 0) {
+                    if (name.endsWith("mixer.out_proj.weight")) {
+                        dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), new float[Math.toIntExact(e.getValue().size())]);
+                    }
+                    continue;
+                }
+                source = Layout.HUGGING_FACE.layerPrefix(layer / stride)
+                        + name.substring(Layout.HUGGING_FACE.layerPrefix(layer).length());
+            }
+            float[] v = small.get(source);
+            if (v == null || v.length != e.getValue().size()) {
+                throw new IllegalArgumentException("the smaller checkpoint lacks tensor " + source + " of size " + e.getValue().size());
+            }
+            dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), v);
+        }
+    }
+
+    /** The layer index of a layer tensor's name, or −1. */
+    private int layerOf(String name) {
+        for (int i = 0; i < config.layers(); i++) {
+            if (name.startsWith(Layout.HUGGING_FACE.layerPrefix(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Copies values in from a checkpoint's tensors (to resume). */
     void load(Map<String, float[]> values) {
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {

@@ -1,0 +1,54 @@
+package dev.dtp.bench.train;
+
+import dev.dtp.bench.data.Scene;
+import dev.dtp.bench.data.SceneRenderer;
+import java.util.List;
+
+/**
+ * Dense labels of a scene's patch grid, the targets of {@link VisionPretrainer}: for each patch, the part
+ * (object or text) covering most of its pixels, as a colour class (0 background, 1 + colour, or text), a
+ * shape class (0 none, 1 + shape) and a size class (0 none, 1 + size).
+ */
+record PatchLabels(int[] color, int[] shape, int[] size) {
+    static final int COLORS = 2 + dev.dtp.bench.data.ObjectColor.values().length;
+    static final int SHAPES = 1 + dev.dtp.bench.data.Shape.values().length;
+    static final int SIZES = 1 + dev.dtp.bench.data.ObjectSize.values().length;
+
+    static PatchLabels of(Scene scene, int patchSize) {
+        int n = scene.size();
+        int grid = n / patchSize;
+        int[] parts = SceneRenderer.partMap(scene);
+        List<Scene.SceneObject> objects = scene.objects();
+        int textPart = objects.size() + 1;
+        int[] color = new int[grid * grid];
+        int[] shape = new int[grid * grid];
+        int[] size = new int[grid * grid];
+        int[] votes = new int[objects.size() + 2];
+        for (int py = 0; py < grid; py++) {
+            for (int px = 0; px < grid; px++) {
+                java.util.Arrays.fill(votes, 0);
+                for (int y = py * patchSize; y < (py + 1) * patchSize; y++) {
+                    for (int x = px * patchSize; x < (px + 1) * patchSize; x++) {
+                        votes[parts[y * n + x]]++;
+                    }
+                }
+                int best = 0;
+                for (int k = 1; k < votes.length; k++) {
+                    if (votes[k] > votes[best]) {
+                        best = k;
+                    }
+                }
+                int patch = py * grid + px;
+                if (best == textPart) {
+                    color[patch] = COLORS - 1;
+                } else if (best > 0) {
+                    Scene.SceneObject o = objects.get(best - 1);
+                    color[patch] = 1 + o.color().ordinal();
+                    shape[patch] = 1 + o.shape().ordinal();
+                    size[patch] = 1 + o.size().ordinal();
+                }
+            }
+        }
+        return new PatchLabels(color, shape, size);
+    }
+}

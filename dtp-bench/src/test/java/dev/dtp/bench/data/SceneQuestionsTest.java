@@ -1,0 +1,93 @@
+package dev.dtp.bench.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every follow-up question is checked against the scene's objects by decoding the question back into
+ * its parts (trying every shape, colour and relation) and recomputing the answer from the geometry.
+ */
+class SceneQuestionsTest {
+    private static final ShapesVqa DATA = ShapesVqa.builder().seed(3).build();
+
+    @Test
+    void followUpAnswersAgreeWithTheScene() {
+        SceneQuestions questions = new SceneQuestions(DATA);
+        SplittableRandom rng = new SplittableRandom(1);
+        Map<Family, Integer> seen = new EnumMap<>(Family.class);
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 300).toList()) {
+            for (SceneQuestions.QuestionAnswer qa : questions.sample(s.scene(), 6, rng)) {
+                assertEquals(qa.answer(), recompute(s.scene(), qa), qa.question());
+                assertTrue(ShapesVqa.vocabulary().containsAll(ShapesVqa.tokens(qa.question())), qa.question());
+                seen.merge(qa.family(), 1, Integer::sum);
+            }
+        }
+        for (Family f : Family.values()) {
+            assertTrue(seen.getOrDefault(f, 0) > 50, "family " + f + " asked " + seen.get(f) + " times");
+        }
+    }
+
+    @Test
+    void sceneWithoutTextGetsNoTextQuestion() {
+        SceneQuestions questions = new SceneQuestions(DATA);
+        Scene scene = DATA.samples(Split.TRAIN, 200).map(ShapesVqaSample::scene)
+                .filter(x -> x.text() == null).findFirst().orElseThrow();
+        assertEquals(null, questions.ask(scene, Family.TEXT, new SplittableRandom(0)));
+    }
+
+    private static String recompute(Scene scene, SceneQuestions.QuestionAnswer qa) {
+        List<Scene.SceneObject> objects = scene.objects();
+        String q = qa.question();
+        for (Shape s : Shape.values()) {
+            if (q.equals(ShapesVqa.colorQuestion(s))) {
+                return only(objects.stream().filter(o -> o.shape() == s).toList()).color().word();
+            }
+            if (q.equals(ShapesVqa.countQuestion(s))) {
+                return Long.toString(objects.stream().filter(o -> o.shape() == s).count());
+            }
+            for (ObjectColor c : ObjectColor.values()) {
+                if (q.equals(ShapesVqa.sizeQuestion(c, s))) {
+                    return only(objects.stream().filter(o -> o.shape() == s && o.color() == c).toList()).size().word();
+                }
+                if (q.equals(ShapesVqa.existenceQuestion(c, s))) {
+                    return objects.stream().anyMatch(o -> o.shape() == s && o.color() == c) ? "yes" : "no";
+                }
+            }
+            for (Shape t : Shape.values()) {
+                for (ShapesVqa.Relation r : ShapesVqa.Relation.values()) {
+                    if (q.equals(ShapesVqa.spatialQuestion(s, r, t))) {
+                        Scene.SceneObject a = only(objects.stream().filter(o -> o.shape() == s).toList());
+                        Scene.SceneObject b = only(objects.stream().filter(o -> o.shape() == t).toList());
+                        int margin = DATA.spatialMargin();
+                        if (r.holds(a, b, margin)) {
+                            return "yes";
+                        }
+                        assertTrue(r.opposite().holds(a, b, margin), "neither way clearly apart: " + q);
+                        return "no";
+                    }
+                }
+            }
+        }
+        for (ObjectColor c : ObjectColor.values()) {
+            if (q.equals(ShapesVqa.shapeQuestion(c))) {
+                return only(objects.stream().filter(o -> o.color() == c).toList()).shape().word();
+            }
+        }
+        if (q.equals(ShapesVqa.textQuestion(scene.text().number()))) {
+            return scene.text().content();
+        }
+        return fail("unknown question " + q);
+    }
+
+    private static Scene.SceneObject only(List<Scene.SceneObject> matches) {
+        assertEquals(1, matches.size(), "the described object must be unique");
+        return matches.get(0);
+    }
+}
