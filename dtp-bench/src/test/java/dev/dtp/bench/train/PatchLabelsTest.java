@@ -1,0 +1,65 @@
+package dev.dtp.bench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dtp.bench.data.Scene;
+import dev.dtp.bench.data.SceneRenderer;
+import dev.dtp.bench.data.ShapesVqa;
+import dev.dtp.bench.data.ShapesVqaSample;
+import dev.dtp.bench.data.Split;
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+
+class PatchLabelsTest {
+    private static final ShapesVqa DATA = ShapesVqa.builder().seed(21).build();
+
+    /** The part map agrees with the rendered pixels: object pixels have the object's colour, text pixels are dark. */
+    @Test
+    void partMapMatchesTheRenderedImage() {
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 40).toList()) {
+            Scene scene = s.scene();
+            BufferedImage image = SceneRenderer.render(scene);
+            int[] parts = SceneRenderer.partMap(scene);
+            int n = scene.size();
+            int objectPixels = 0;
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    int part = parts[y * n + x];
+                    int rgb = image.getRGB(x, y) & 0xFFFFFF;
+                    if (part >= 1 && part <= scene.objects().size()) {
+                        assertEquals(scene.objects().get(part - 1).color().rgb(), rgb, s.id() + " pixel " + x + "," + y);
+                        objectPixels++;
+                    } else if (part == scene.objects().size() + 1) {
+                        assertEquals(0x0A0A0A, rgb, s.id() + " text pixel " + x + "," + y);
+                    }
+                }
+            }
+            assertTrue(objectPixels > 0, s.id());
+        }
+    }
+
+    /** A large object's centre patch carries its colour, shape and size; a scene corner far from all parts is background. */
+    @Test
+    void centrePatchOfLargeObjectsIsLabelled() {
+        int checked = 0;
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 60).toList()) {
+            PatchLabels labels = PatchLabels.of(s.scene(), 4);
+            for (Scene.SceneObject o : s.scene().objects()) {
+                if (o.size() != dev.dtp.bench.data.ObjectSize.LARGE) {
+                    continue;
+                }
+                int c = o.side() / 2;
+                int patch = (o.y() + c) / 4 * 16 + (o.x() + c) / 4;
+                if (labels.color()[patch] == PatchLabels.COLORS - 1) {
+                    continue; // text drawn over it
+                }
+                assertEquals(1 + o.color().ordinal(), labels.color()[patch], s.id());
+                assertEquals(1 + o.shape().ordinal(), labels.shape()[patch], s.id());
+                assertEquals(2, labels.size()[patch], s.id());
+                checked++;
+            }
+        }
+        assertTrue(checked > 20, "checked " + checked);
+    }
+}
