@@ -97,6 +97,10 @@ public final class TrainCommand implements Callable<Integer> {
             + " widths: its layers are spread over --layers, identity layers in between (see docs/TRAINING.md).")
     Path growFrom;
 
+    @Option(names = "--stop-at", paramLabel = "STEP", description = "Stop after this step's checkpoint; the learning-rate"
+            + " schedule still spans --steps (to hand a run on to --resume or --grow-from).")
+    Integer stopAt;
+
     @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only (default: all).")
     List<String> families;
 
@@ -214,6 +218,10 @@ public final class TrainCommand implements Callable<Integer> {
                     Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
                     save(params, config, vision, step);
+                    if (stopAt != null && step >= stopAt) {
+                        o.printf("Stopped at step %d (--stop-at)%n", step);
+                        break;
+                    }
                 }
             }
         }
@@ -303,7 +311,8 @@ public final class TrainCommand implements Callable<Integer> {
                 "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
                         + " --warmup %d --seed %d --data-seed %d --train-count %d --follow-ups %d --vision-steps %d%s",
                 out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount,
-                followUps, visionSteps, growFrom == null ? "" : " --grow-from " + growFrom));
+                followUps, visionSteps, (growFrom == null ? "" : " --grow-from " + growFrom) + (resume ? " --resume" : "")
+                        + (stopAt == null ? "" : " --stop-at " + stopAt)));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }
