@@ -79,15 +79,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             int e = early.orElse(paper.early());
             OptionalInt rise = LayerChooser.riseStart(curve, e, opts);
             OptionalInt late = LayerChooser.lateLayer(curve, survey.textToVisual, e, opts);
-            int l = late.orElse(paper.late());
             double[] kl = vtwKl(vlm, samples, o);
-            int vtw = -1;
-            for (int i = 0; i < n; i++) {
-                if (kl[i] < klThreshold) {
-                    vtw = i;
-                    break;
-                }
-            }
+            int vtw = LayerChooser.vtwLayer(kl, klThreshold).orElse(-1);
+            boolean vtwLate = late.isEmpty() && vtw > e;
+            int l = late.isPresent() ? late.getAsInt() : vtwLate ? vtw : paper.late();
             ModelInput probe;
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
@@ -110,7 +105,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 Files.writeString(out.resolve("calibration.md"), report(json, survey.samples), StandardCharsets.UTF_8);
                 o.printf(Locale.ROOT, "early %d (%s), late %d (%s), r %.3f → FLOPs ratio %.1f%%; VTW layer %s%n", e,
                         early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled", l,
-                        late.isPresent() ? "rise + attention" : "no rise: paper's layer scaled", r, 100 * ratio,
+                        late.isPresent() ? "rise + attention" : vtwLate ? "no rise: VTW criterion" : "no rise: paper's layer scaled", r, 100 * ratio,
                         vtw < 0 ? "none below threshold" : Integer.toString(vtw));
                 o.printf("policy %s → %s%n", json.get("policy").getAsString(), out.resolve("calibration.json"));
             }
@@ -197,12 +192,14 @@ public final class CalibrateCommand implements Callable<Integer> {
         lr.addProperty("rise_start", rise.isPresent() ? rise.getAsInt() : -1);
         lr.addProperty("found", late.isPresent());
         if (late.isEmpty()) {
-            lr.addProperty("fallback", "paper's layer scaled to depth: " + paper.late());
+            lr.addProperty("fallback", vtw > e
+                    ? "VTW criterion's layer (visual tokens redundant from here on): " + l
+                    : "paper's layer scaled to depth: " + paper.late());
         }
         lr.add("text_to_visual", array(survey.textToVisual));
         ev.add("late", lr);
         JsonObject v = new JsonObject();
-        v.addProperty("rule", "earliest layer whose mean KL(full || withdrawn) is below the threshold");
+        v.addProperty("rule", "earliest layer from which on every mean KL(full || withdrawn) is below the threshold");
         v.addProperty("layer", vtw);
         v.addProperty("policy", vtw < 0 ? "" : "vtw:k=" + vtw);
         v.add("kl", array(kl));

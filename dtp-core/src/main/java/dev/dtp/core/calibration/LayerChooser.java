@@ -128,4 +128,17 @@ public final class LayerChooser {
         }
         return max - min;
     }
+
+    /**
+     * VTW's criterion: the earliest layer from which on withdrawing every visual token changes the
+     * next-token distribution by a mean KL below {@code threshold} at every later layer too; empty if
+     * even the last layer is above it.
+     */
+    public static OptionalInt vtwLayer(double[] kl, double threshold) {
+        int layer = -1;
+        for (int i = kl.length - 1; i >= 0 && kl[i] < threshold; i--) {
+            layer = i;
+        }
+        return layer < 0 ? OptionalInt.empty() : OptionalInt.of(layer);
+    }
 }

@@ -109,4 +109,13 @@ class CalibrationTest {
         assertEquals(0.5, KeepRatioSolver.solve(cobra, layout, 15, 45, KeepRatioSolver.ratio(cobra, layout, 15, 45, 0.5)), 0.01);
         assertThrows(PolicyException.class, () -> KeepRatioSolver.solve(cobra, layout, 15, 45, 0.1));
     }
+
+    @Test
+    void vtwLayerIsWhereWithdrawingStaysHarmless() {
+        // a dip below the threshold at layer 2 does not count: layer 4 rises again
+        double[] kl = {2.0, 1.5, 0.01, 0.3, 0.2, 0.04, 0.03, 0.001};
+        assertEquals(java.util.OptionalInt.of(5), LayerChooser.vtwLayer(kl, 0.05));
+        assertEquals(java.util.OptionalInt.of(2), LayerChooser.vtwLayer(kl, 0.5));
+        assertEquals(java.util.OptionalInt.empty(), LayerChooser.vtwLayer(new double[] {1, 1, 1}, 0.05));
+    }
 }
