@@ -1,0 +1,57 @@
+package dev.dtp.bench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The recipe's three commands on a toy scale: stage one stopped early, resumed, grown to more layers. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stopResumeAndGrow() throws Exception {
+        Path small = dir.resolve("small");
+        String[] common = {"--d-model", "16", "--d-state", "4", "--feature-width", "8", "--batch", "2", "--val-count", "5",
+                "--train-count", "12", "--follow-ups", "2", "--eval-every", "2", "--threads", "1"};
+        CliRun first = CliRun.of(concat(new String[] {"train", "--out", small.toString(), "--layers", "2", "--steps", "6",
+                "--vision-steps", "3", "--stop-at", "2"}, common));
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("vision step 3"), first.out());
+        assertTrue(first.out().contains("Stopped at step 2"), first.out());
+        assertEquals(1, Files.readAllLines(small.resolve("training-log.jsonl")).size());
+
+        CliRun resumed = CliRun.of(concat(new String[] {"train", "--out", small.toString(), "--layers", "2", "--steps", "4",
+                "--resume"}, common));
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.out().contains("Resuming"), resumed.out());
+        assertEquals(3, Files.readAllLines(small.resolve("training-log.jsonl")).size());
+
+        Path big = dir.resolve("big");
+        CliRun grown = CliRun.of(concat(new String[] {"train", "--out", big.toString(), "--layers", "4", "--steps", "2",
+                "--grow-from", small.toString()}, common));
+        assertEquals(0, grown.exit(), grown.err());
+        assertTrue(grown.out().contains("Grown from"), grown.out());
+        JsonObject config = JsonParser.parseString(Files.readString(big.resolve("config.json"))).getAsJsonObject();
+        assertEquals(4, config.get("num_hidden_layers").getAsInt());
+        String command = config.getAsJsonObject("training").get("command").getAsString();
+        assertTrue(command.contains("--follow-ups 2") && command.contains("--grow-from " + small), command);
+
+        CliRun wrong = CliRun.of(concat(new String[] {"train", "--out", dir.resolve("bad").toString(), "--layers", "3",
+                "--steps", "2", "--grow-from", small.toString()}, common));
+        assertTrue(wrong.exit() != 0 && wrong.err().contains("multiple"), wrong.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
