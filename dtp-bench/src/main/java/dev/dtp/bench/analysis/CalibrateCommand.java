@@ -83,6 +83,11 @@ public final class CalibrateCommand implements Callable<Integer> {
             int vtw = LayerChooser.vtwLayer(kl, klThreshold).orElse(-1);
             boolean vtwLate = late.isEmpty() && vtw > e;
             int l = late.isPresent() ? late.getAsInt() : vtwLate ? vtw : paper.late();
+            // guard: never withdraw every visual token where VTW's measurement says it changes the answer
+            boolean guarded = vtw > e && l < vtw;
+            if (guarded) {
+                l = vtw;
+            }
             ModelInput probe;
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
@@ -93,6 +98,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 r = Math.round(r * 1000) / 1000.0;
                 double ratio = KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, r);
                 JsonObject json = calibrationJson(e, l, r, ratio, curve, survey, early, rise, late, kl, vtw, opts, paper);
+                json.getAsJsonObject("evidence").getAsJsonObject("late").addProperty("moved_to_vtw_layer", guarded);
                 Files.writeString(out.resolve("calibration.json"), new GsonBuilder().setPrettyPrinting()
                         .serializeSpecialFloatingPointValues().create().toJson(json) + "\n", StandardCharsets.UTF_8);
                 Charts.save(Charts.stdCurve("Eq. 7 with Δ importance (" + survey.samples + " samples)", curve,
@@ -105,7 +111,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 Files.writeString(out.resolve("calibration.md"), report(json, survey.samples), StandardCharsets.UTF_8);
                 o.printf(Locale.ROOT, "early %d (%s), late %d (%s), r %.3f → FLOPs ratio %.1f%%; VTW layer %s%n", e,
                         early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled", l,
-                        late.isPresent() ? "rise + attention" : vtwLate ? "no rise: VTW criterion" : "no rise: paper's layer scaled", r, 100 * ratio,
+                        guarded ? "moved to VTW's layer" : late.isPresent() ? "rise + attention" : vtwLate ? "no rise: VTW criterion" : "no rise: paper's layer scaled", r, 100 * ratio,
                         vtw < 0 ? "none below threshold" : Integer.toString(vtw));
                 o.printf("policy %s → %s%n", json.get("policy").getAsString(), out.resolve("calibration.json"));
             }
@@ -233,7 +239,11 @@ public final class CalibrateCommand implements Callable<Integer> {
                 j.get("early").getAsInt(), ev.getAsJsonObject("early").get("rule").getAsString()
                         + (ev.getAsJsonObject("early").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
                 j.get("late").getAsInt(), ev.getAsJsonObject("late").get("rule").getAsString()
-                        + (ev.getAsJsonObject("late").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
+                        + (ev.getAsJsonObject("late").get("found").getAsBoolean() ? "" : " (none found: fallback)")
+                        + (ev.getAsJsonObject("late").has("moved_to_vtw_layer")
+                                && ev.getAsJsonObject("late").get("moved_to_vtw_layer").getAsBoolean()
+                                ? "; then moved to the VTW criterion's layer, before which withdrawing the visual tokens"
+                                        + " measurably changes the answer" : ""),
                 ev.getAsJsonObject("late").get("rise_start").getAsInt(),
                 ev.getAsJsonObject("vtw").get("layer").getAsInt() < 0 ? "no layer below the KL threshold"
                         : "withdraw at layer " + ev.getAsJsonObject("vtw").get("layer").getAsInt() + " (`"

@@ -11,7 +11,8 @@ import java.util.OptionalInt;
  *       moving average of {@code window} layers: a layer higher than its left neighbour and not lower
  *       than its right one, whose topographic prominence (height above the higher of the two lowest
  *       points separating it from higher ground on each side, or from the curve's ends) is at least
- *       {@code prominence} × (max − min) of the smoothed curve.
+ *       {@code prominence} × (max − min) of the smoothed curve; then the raw curve's highest layer
+ *       within the smoothing window of that peak.
  *   <li>Late layer: the start of the curve's sustained steep rise after the early layer — the first
  *       layer from which the smoothed curve rises at every one of the next {@code riseLayers} layers
  *       by a total of at least {@code riseFraction} × (max − min) — moved later, if attention is
@@ -69,10 +70,25 @@ public final class LayerChooser {
         }
         for (int i = 1; i < s.length - 1; i++) {
             if (s[i] > s[i - 1] && s[i] >= s[i + 1] && prominence(s, i) >= o.prominence() * range) {
-                return OptionalInt.of(i);
+                return OptionalInt.of(rawPeak(curve, i, o.window() / 2));
             }
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * The unsmoothed curve's highest layer within {@code half} layers of a smoothed peak: smoothing
+     * spreads a one-layer spike over its neighbours, and the layer that pruning reads should be the
+     * spike itself, not a neighbour that merely averages it in.
+     */
+    static int rawPeak(double[] curve, int i, int half) {
+        int best = i;
+        for (int k = Math.max(0, i - half); k <= Math.min(curve.length - 1, i + half); k++) {
+            if (curve[k] > curve[best] || Double.isNaN(curve[best])) {
+                best = k;
+            }
+        }
+        return best;
     }
 
     /** Where the sustained steep rise starts, searching after {@code from}; empty if it never does. */

@@ -118,4 +118,11 @@ class CalibrationTest {
         assertEquals(java.util.OptionalInt.of(2), LayerChooser.vtwLayer(kl, 0.5));
         assertEquals(java.util.OptionalInt.empty(), LayerChooser.vtwLayer(new double[] {1, 1, 1}, 0.05));
     }
+
+    @Test
+    void aOneLayerSpikeIsChosenItself() {
+        // smoothing makes layers 2, 3 and 4 equal; the first of them is the smoothed peak, the spike is 3
+        double[] spiky = {0.1, 0.1, 0.1, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+        assertEquals(java.util.OptionalInt.of(3), LayerChooser.earlyLayer(spiky, LayerChooser.Options.defaults(10)));
+    }
 }
