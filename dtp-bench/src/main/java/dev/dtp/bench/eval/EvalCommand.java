@@ -2,6 +2,7 @@ package dev.dtp.bench.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
 import dev.dtp.bench.cli.Progress;
@@ -39,7 +40,9 @@ import picocli.CommandLine.Spec;
  * {@code dtp eval}: every policy on every sample of an eval JSONL, greedy answers, metrics per
  * family, FLOPs ratio, and the change against no pruning. Each answer is appended to
  * {@code OUT/predictions.jsonl} as soon as it is known; a rerun with the same {@code --out} skips
- * what is already there, so an interrupted run continues where it stopped.
+ * what is already there, so an interrupted run continues where it stopped — but only if the model,
+ * its calibration, the data and the settings are the same ({@link RunFingerprint}, kept in
+ * {@code OUT/run.json}); otherwise it starts over.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate pruning policies on a JSONL dataset: Markdown table (paper's Table 1 layout), CSV and results.json.")
@@ -81,6 +84,18 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         Path predictions = out.resolve("predictions.jsonl");
+        Path runFile = out.resolve("run.json");
+        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
+        if (Files.exists(predictions) && !(Files.exists(runFile) && Files.readString(runFile, StandardCharsets.UTF_8)
+                .contains("\"" + fingerprint + "\""))) {
+            o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
+            Files.delete(predictions);
+        }
+        JsonObject run = new JsonObject();
+        run.addProperty("fingerprint", fingerprint);
+        run.addProperty("model", model.toString());
+        run.addProperty("data", data.toString());
+        Files.writeString(runFile, run + "\n", StandardCharsets.UTF_8);
         List<SampleResult> results = readExisting(predictions);
         Set<String> done = new HashSet<>();
         results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));

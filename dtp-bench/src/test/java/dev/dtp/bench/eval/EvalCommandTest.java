@@ -119,6 +119,27 @@ class EvalCommandTest {
     }
 
     @Test
+    void doesNotResumeFromAnotherModelsAnswers() throws Exception {
+        Path out = dir.resolve("changed");
+        Path copy = dir.resolve("model-copy");
+        Files.createDirectories(copy);
+        try (var files = Files.list(model)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        assertEquals(0, run("eval", "--model", copy.toString(), "--data", data.toString(), "--policies", "none",
+                "--out", out.toString(), "--limit", "2").exit());
+        // a calibration file appears in the model directory: "dtp" and friends may now mean other layers
+        Files.writeString(copy.resolve("calibration.json"), "{\"early\": 1, \"late\": 5, \"r\": 0.5}");
+        CliRun r = run("eval", "--model", copy.toString(), "--data", data.toString(), "--policies", "none", "--out",
+                out.toString(), "--limit", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("starting over"), r.out());
+        assertEquals(2, Files.readAllLines(out.resolve("predictions.jsonl")).size());
+    }
+
+    @Test
     void generateStreamsAnAnswerAndSummarises() throws Exception {
         EvalSample s = JsonlDataset.read(data).get(0);
         CliRun r = run("generate", "--model", model.toString(), "--image", s.image().toString(), "--prompt", s.question(),
