@@ -148,22 +148,11 @@ public final class TrainCommand implements Callable<Integer> {
             ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer);
             VlmParameters params = new VlmParameters(config, vision, common.seed(), manager);
             if (resume) {
-                Map<String, float[]> values = new java.util.HashMap<>();
-                try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(out.resolve("model.safetensors"))) {
-                    for (String name : f.tensors().keySet()) {
-                        values.put(name, f.readFloats(name));
-                    }
-                }
-                params.load(values);
+                params.load(tensors(out));
                 o.printf("Resuming from %s%n", out.resolve("model.safetensors"));
             }
             if (growFrom != null && !resume) {
-                Map<String, float[]> values = new java.util.HashMap<>();
-                try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(growFrom.resolve("model.safetensors"))) {
-                    for (String name : f.tensors().keySet()) {
-                        values.put(name, f.readFloats(name));
-                    }
-                }
+                Map<String, float[]> values = tensors(growFrom);
                 int small = (int) values.keySet().stream().filter(n -> n.endsWith("mixer.out_proj.weight")).count();
                 params.grow(values, small);
                 o.printf("Grown from %s (%d layers, each followed by %d identity layers)%n", growFrom, small, layers / small - 1);
@@ -256,6 +245,17 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Every tensor of DIR/model.safetensors as floats. */
+    private static Map<String, float[]> tensors(Path dir) throws IOException {
+        Map<String, float[]> values = new java.util.HashMap<>();
+        try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            for (String name : f.tensors().keySet()) {
+                values.put(name, f.readFloats(name));
+            }
+        }
+        return values;
     }
 
     private double learningRate(int step) {
