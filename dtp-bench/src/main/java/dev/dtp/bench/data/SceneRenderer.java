@@ -6,6 +6,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Draws a {@link Scene} into a TYPE_INT_RGB image. Every shape is a set of axis-aligned integer rectangles
@@ -24,21 +25,7 @@ public final class SceneRenderer {
         int n = scene.size();
         BufferedImage image = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
         image.setRGB(0, 0, n, n, background(scene.background(), n), 0, n);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
-            for (Scene.SceneObject o : scene.objects()) {
-                g.setColor(new Color(o.color().rgb()));
-                drawShape(g, o.shape(), o.x(), o.y(), o.side());
-            }
-            Scene.SceneText text = scene.text();
-            if (text != null) {
-                g.setColor(new Color(TEXT_RGB));
-                BitmapFont.draw(g, text.content(), text.x(), text.y(), text.scale());
-            }
-        } finally {
-            g.dispose();
-        }
+        drawParts(image, scene, i -> scene.objects().get(i).color().rgb(), TEXT_RGB);
         return image;
     }
 
@@ -49,28 +36,33 @@ public final class SceneRenderer {
     public static int[] partMap(Scene scene) {
         int n = scene.size();
         BufferedImage image = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
+        drawParts(image, scene, i -> i + 1, scene.objects().size() + 1);
+        int[] rgb = image.getRGB(0, 0, n, n, null, 0, n);
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] &= 0xFFFFFF;
+        }
+        return rgb;
+    }
+
+    /** Draws the objects (object i in {@code objectRgb.applyAsInt(i)}) and then the text over them. */
+    private static void drawParts(BufferedImage image, Scene scene, IntUnaryOperator objectRgb, int textRgb) {
         Graphics2D g = image.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
             List<Scene.SceneObject> objects = scene.objects();
             for (int i = 0; i < objects.size(); i++) {
                 Scene.SceneObject o = objects.get(i);
-                g.setColor(new Color(i + 1));
+                g.setColor(new Color(objectRgb.applyAsInt(i)));
                 drawShape(g, o.shape(), o.x(), o.y(), o.side());
             }
             Scene.SceneText text = scene.text();
             if (text != null) {
-                g.setColor(new Color(objects.size() + 1));
+                g.setColor(new Color(textRgb));
                 BitmapFont.draw(g, text.content(), text.x(), text.y(), text.scale());
             }
         } finally {
             g.dispose();
         }
-        int[] rgb = image.getRGB(0, 0, n, n, null, 0, n);
-        for (int i = 0; i < rgb.length; i++) {
-            rgb[i] &= 0xFFFFFF;
-        }
-        return rgb;
     }
 
     static int[] background(Scene.Background bg, int n) {

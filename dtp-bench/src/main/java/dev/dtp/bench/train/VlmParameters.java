@@ -82,14 +82,10 @@ final class VlmParameters {
         return out;
     }
 
-    /** dt_proj bias = softplus⁻¹(Δ) with Δ log-uniform in [0.01, 0.1]: with the slow rates above, a larger Δ writes more of each token. */
+    /** dt_proj bias with Δ log-uniform in [0.01, 0.1]: with the slow rates above, a larger Δ writes more of each token. */
     static float[] deltaBias(int count, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
         float[] out = new float[count];
-        for (int i = 0; i < count; i++) {
-            double dt = Math.exp(Math.log(0.01) + rnd.nextDouble() * (Math.log(0.1) - Math.log(0.01)));
-            out[i] = (float) (dt + Math.log(-Math.expm1(-dt)));
-        }
+        RandomMambaCheckpoint.deltaBias(out, new SplittableRandom(seed), 0.01, 0.1);
         return out;
     }
 

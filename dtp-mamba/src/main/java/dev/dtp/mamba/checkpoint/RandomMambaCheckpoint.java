@@ -152,6 +152,17 @@ public final class RandomMambaCheckpoint {
     }
 
     /** The initialisation rule for each tensor, chosen by the tensor's name. */
+    /**
+     * Fills a dt_proj bias so that Δ = softplus(bias) is log-uniform in [dtMin, dtMax]:
+     * bias = softplus⁻¹(Δ) = Δ + log(1 − exp(−Δ)).
+     */
+    public static void deltaBias(float[] bias, SplittableRandom rnd, double dtMin, double dtMax) {
+        for (int i = 0; i < bias.length; i++) {
+            double dt = Math.exp(Math.log(dtMin) + rnd.nextDouble() * (Math.log(dtMax) - Math.log(dtMin)));
+            bias[i] = (float) (dt + Math.log(-Math.expm1(-dt)));
+        }
+    }
+
     private record Init(MambaConfig c, long seed, boolean jitterNorms) {
         float[] values(String name, int count) {
             SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
@@ -164,11 +175,7 @@ public final class RandomMambaCheckpoint {
             } else if (name.endsWith("mixer.D")) {
                 java.util.Arrays.fill(v, 1f);
             } else if (name.endsWith("dt_proj.bias")) {
-                for (int i = 0; i < count; i++) {
-                    // Δ log-uniform in [DT_MIN, DT_MAX]; bias = softplus⁻¹(Δ) = Δ + log(1 − exp(−Δ))
-                    double dt = Math.exp(Math.log(DT_MIN) + rnd.nextDouble() * (Math.log(DT_MAX) - Math.log(DT_MIN)));
-                    v[i] = (float) (dt + Math.log(-Math.expm1(-dt)));
-                }
+                deltaBias(v, rnd, DT_MIN, DT_MAX);
             } else if (name.endsWith("dt_proj.weight")) {
                 uniform(rnd, v, 1.0 / Math.sqrt(c.dtRank()));
             } else if (name.endsWith("conv1d.weight")) {
