@@ -80,14 +80,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             OptionalInt rise = LayerChooser.riseStart(curve, e, opts);
             OptionalInt late = LayerChooser.lateLayer(curve, survey.textToVisual, e, opts);
             double[] kl = vtwKl(vlm, samples, o);
-            int vtw = LayerChooser.vtwLayer(kl, klThreshold).orElse(-1);
-            boolean vtwLate = late.isEmpty() && vtw > e;
-            int l = late.isPresent() ? late.getAsInt() : vtwLate ? vtw : paper.late();
-            // guard: never withdraw every visual token where VTW's measurement says it changes the answer
-            boolean guarded = vtw > e && l < vtw;
-            if (guarded) {
-                l = vtw;
-            }
+            OptionalInt vtwLayer = LayerChooser.vtwLayer(kl, klThreshold);
+            int vtw = vtwLayer.orElse(-1);
+            LayerChooser.Late chosen = LayerChooser.late(late, vtwLayer, e, paper.late());
+            int l = chosen.layer();
             ModelInput probe;
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
@@ -97,8 +93,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                         : keepRatio;
                 r = Math.round(r * 1000) / 1000.0;
                 double ratio = KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, r);
-                JsonObject json = calibrationJson(e, l, r, ratio, curve, survey, early, rise, late, kl, vtw, opts, paper);
-                json.getAsJsonObject("evidence").getAsJsonObject("late").addProperty("moved_to_vtw_layer", guarded);
+                JsonObject json = calibrationJson(e, chosen, r, ratio, curve, survey, early, rise, kl, vtw, opts, paper);
                 Files.writeString(out.resolve("calibration.json"), new GsonBuilder().setPrettyPrinting()
                         .serializeSpecialFloatingPointValues().create().toJson(json) + "\n", StandardCharsets.UTF_8);
                 Charts.save(Charts.stdCurve("Eq. 7 with Δ importance (" + survey.samples + " samples)", curve,
@@ -111,7 +106,12 @@ public final class CalibrateCommand implements Callable<Integer> {
                 Files.writeString(out.resolve("calibration.md"), report(json, survey.samples), StandardCharsets.UTF_8);
                 o.printf(Locale.ROOT, "early %d (%s), late %d (%s), r %.3f → FLOPs ratio %.1f%%; VTW layer %s%n", e,
                         early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled", l,
-                        guarded ? "moved to VTW's layer" : late.isPresent() ? "rise + attention" : vtwLate ? "no rise: VTW criterion" : "no rise: paper's layer scaled", r, 100 * ratio,
+                        switch (chosen.source()) {
+                            case RISE -> "rise + attention";
+                            case RISE_MOVED_TO_VTW -> "moved to VTW's layer";
+                            case VTW -> "no rise: VTW criterion";
+                            case PAPER -> "no rise: paper's layer scaled";
+                        }, r, 100 * ratio,
                         vtw < 0 ? "none below threshold" : Integer.toString(vtw));
                 o.printf("policy %s → %s%n", json.get("policy").getAsString(), out.resolve("calibration.json"));
             }
@@ -169,9 +169,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         return p;
     }
 
-    private static JsonObject calibrationJson(int e, int l, double r, double ratio, double[] curve, LayerSurvey survey,
-            OptionalInt early, OptionalInt rise, OptionalInt late, double[] kl, int vtw, LayerChooser.Options o,
+    private static JsonObject calibrationJson(int e, LayerChooser.Late late, double r, double ratio, double[] curve,
+            LayerSurvey survey, OptionalInt early, OptionalInt rise, double[] kl, int vtw, LayerChooser.Options o,
             PruningDefaults paper) {
+        int l = late.layer();
+        boolean found = late.source() == LayerChooser.LateSource.RISE || late.source() == LayerChooser.LateSource.RISE_MOVED_TO_VTW;
         JsonObject j = new JsonObject();
         j.addProperty("early", e);
         j.addProperty("late", l);
@@ -196,13 +198,14 @@ public final class CalibrateCommand implements Callable<Integer> {
                 + " x (max - min), moved to the first layer where the text-to-visual attention share < "
                 + o.attentionFraction() + " x its maximum");
         lr.addProperty("rise_start", rise.isPresent() ? rise.getAsInt() : -1);
-        lr.addProperty("found", late.isPresent());
-        if (late.isEmpty()) {
-            lr.addProperty("fallback", vtw > e
+        lr.addProperty("found", found);
+        if (!found) {
+            lr.addProperty("fallback", late.source() == LayerChooser.LateSource.VTW
                     ? "VTW criterion's layer (visual tokens redundant from here on): " + l
                     : "paper's layer scaled to depth: " + paper.late());
         }
         lr.add("text_to_visual", array(survey.textToVisual));
+        lr.addProperty("moved_to_vtw_layer", late.source() == LayerChooser.LateSource.RISE_MOVED_TO_VTW);
         ev.add("late", lr);
         JsonObject v = new JsonObject();
         v.addProperty("rule", "earliest layer from which on every mean KL(full || withdrawn) is below the threshold");
@@ -240,8 +243,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                         + (ev.getAsJsonObject("early").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
                 j.get("late").getAsInt(), ev.getAsJsonObject("late").get("rule").getAsString()
                         + (ev.getAsJsonObject("late").get("found").getAsBoolean() ? "" : " (none found: fallback)")
-                        + (ev.getAsJsonObject("late").has("moved_to_vtw_layer")
-                                && ev.getAsJsonObject("late").get("moved_to_vtw_layer").getAsBoolean()
+                        + (ev.getAsJsonObject("late").get("moved_to_vtw_layer").getAsBoolean()
                                 ? "; then moved to the VTW criterion's layer, before which withdrawing the visual tokens"
                                         + " measurably changes the answer" : ""),
                 ev.getAsJsonObject("late").get("rise_start").getAsInt(),

@@ -157,4 +157,27 @@ public final class LayerChooser {
         }
         return layer < 0 ? OptionalInt.empty() : OptionalInt.of(layer);
     }
+
+    /** Which rule decided the late layer. */
+    public enum LateSource { RISE, RISE_MOVED_TO_VTW, VTW, PAPER }
+
+    /** The late layer and the rule that decided it. */
+    public record Late(int layer, LateSource source) {
+    }
+
+    /**
+     * The late layer from the curve's rule ({@link #lateLayer}) and VTW's layer ({@link #vtwLayer}), which
+     * counts only after the early layer: the rule's layer, but never before VTW's layer — DTP's second
+     * stage withdraws every visual token, and VTW measures that doing so earlier changes the answer; with no
+     * rule answer, VTW's layer, else the paper's layer scaled to the depth.
+     */
+    public static Late late(OptionalInt rule, OptionalInt vtw, int early, int paperLate) {
+        boolean vtwCounts = vtw.isPresent() && vtw.getAsInt() > early;
+        if (rule.isPresent()) {
+            return vtwCounts && rule.getAsInt() < vtw.getAsInt()
+                    ? new Late(vtw.getAsInt(), LateSource.RISE_MOVED_TO_VTW)
+                    : new Late(rule.getAsInt(), LateSource.RISE);
+        }
+        return vtwCounts ? new Late(vtw.getAsInt(), LateSource.VTW) : new Late(paperLate, LateSource.PAPER);
+    }
 }

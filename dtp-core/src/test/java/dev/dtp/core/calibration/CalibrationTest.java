@@ -125,4 +125,19 @@ class CalibrationTest {
         double[] spiky = {0.1, 0.1, 0.1, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
         assertEquals(java.util.OptionalInt.of(3), LayerChooser.earlyLayer(spiky, LayerChooser.Options.defaults(10)));
     }
+
+    @Test
+    void lateLayerNeverComesBeforeVtwsLayer() {
+        java.util.OptionalInt none = java.util.OptionalInt.empty();
+        java.util.OptionalInt at = java.util.OptionalInt.of(19);
+        assertEquals(new LayerChooser.Late(19, LayerChooser.LateSource.RISE_MOVED_TO_VTW),
+                LayerChooser.late(java.util.OptionalInt.of(16), at, 12, 17));
+        assertEquals(new LayerChooser.Late(21, LayerChooser.LateSource.RISE), LayerChooser.late(java.util.OptionalInt.of(21), at, 12, 17));
+        assertEquals(new LayerChooser.Late(19, LayerChooser.LateSource.VTW), LayerChooser.late(none, at, 12, 17));
+        assertEquals(new LayerChooser.Late(17, LayerChooser.LateSource.PAPER), LayerChooser.late(none, none, 12, 17));
+        // a VTW layer at or before the early layer does not count
+        assertEquals(new LayerChooser.Late(16, LayerChooser.LateSource.RISE),
+                LayerChooser.late(java.util.OptionalInt.of(16), java.util.OptionalInt.of(12), 12, 17));
+        assertEquals(new LayerChooser.Late(17, LayerChooser.LateSource.PAPER), LayerChooser.late(none, java.util.OptionalInt.of(3), 12, 17));
+    }
 }
