@@ -86,8 +86,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path predictions = out.resolve("predictions.jsonl");
         Path runFile = out.resolve("run.json");
         String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
-        if (Files.exists(predictions) && !(Files.exists(runFile) && Files.readString(runFile, StandardCharsets.UTF_8)
-                .contains("\"" + fingerprint + "\""))) {
+        if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
             o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
             Files.delete(predictions);
         }
@@ -188,6 +187,19 @@ public final class EvalCommand implements Callable<Integer> {
      * The answers already in {@code file}. A last line cut short by an interruption is dropped from the
      * file (its sample is answered again), so that new lines never append to a fragment.
      */
+    /** The fingerprint recorded in run.json, or null if there is none (or it does not parse). */
+    private static String savedFingerprint(Path runFile) throws IOException {
+        if (!Files.exists(runFile)) {
+            return null;
+        }
+        try {
+            JsonObject run = JsonParser.parseString(Files.readString(runFile, StandardCharsets.UTF_8)).getAsJsonObject();
+            return run.has("fingerprint") ? run.get("fingerprint").getAsString() : null;
+        } catch (RuntimeException e) {
+            return null; // unreadable: treat as another run's
+        }
+    }
+
     private static List<SampleResult> readExisting(Path file) throws IOException {
         List<SampleResult> out = new ArrayList<>();
         if (!Files.exists(file)) {

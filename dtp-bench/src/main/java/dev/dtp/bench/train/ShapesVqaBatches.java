@@ -1,15 +1,15 @@
 package dev.dtp.bench.train;
 
+import dev.dtp.bench.data.SceneQuestions;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.ImagePreprocessor;
 import dev.dtp.mamba.vision.VisionConfig;
-import dev.dtp.bench.data.SceneQuestions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Turns ShapesVQA samples into {@link TrainBatch}es: the rendered image through the model's own
