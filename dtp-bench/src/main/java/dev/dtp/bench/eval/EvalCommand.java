@@ -82,22 +82,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (limit > 0 && samples.size() > limit) {
             samples = samples.subList(0, limit);
         }
-        Files.createDirectories(out);
         Path predictions = out.resolve("predictions.jsonl");
-        Path runFile = out.resolve("run.json");
-        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
-        if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
-            o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
-            Files.delete(predictions);
-        }
-        JsonObject run = new JsonObject();
-        run.addProperty("fingerprint", fingerprint);
-        run.addProperty("model", model.toString());
-        run.addProperty("data", data.toString());
-        Files.writeString(runFile, run + "\n", StandardCharsets.UTF_8);
-        List<SampleResult> results = readExisting(predictions);
-        Set<String> done = new HashSet<>();
-        results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
+        List<SampleResult> results;
+        // the model loads and every policy parses before anything is written, so bad flags leave OUT alone
         try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? common.builder()
                 : common.builder().calibration(calibration))) {
             List<String> names = new ArrayList<>();
@@ -106,6 +93,9 @@ public final class EvalCommand implements Callable<Integer> {
                 parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 names.add(p.trim());
             }
+            results = startRun(o, predictions);
+            Set<String> done = new HashSet<>();
+            results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
             long total = (long) samples.size() * names.size();
             long skipped = done.size();
             if (skipped > 0) {
@@ -143,6 +133,26 @@ public final class EvalCommand implements Callable<Integer> {
         o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl%n", out.resolve("results.md"));
         o.flush();
         return 0;
+    }
+
+    /**
+     * Writes OUT/run.json and returns the answers already in predictions.jsonl, after deleting them if they
+     * were made with another model, calibration, data file or settings.
+     */
+    private List<SampleResult> startRun(PrintWriter o, Path predictions) throws IOException {
+        Files.createDirectories(out);
+        Path runFile = out.resolve("run.json");
+        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
+        if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
+            o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
+            Files.delete(predictions);
+        }
+        JsonObject run = new JsonObject();
+        run.addProperty("fingerprint", fingerprint);
+        run.addProperty("model", model.toString());
+        run.addProperty("data", data.toString());
+        Files.writeString(runFile, run + "\n", StandardCharsets.UTF_8);
+        return readExisting(predictions);
     }
 
     private List<String> names() {

@@ -166,10 +166,14 @@ class EvalCommandTest {
         CliRun r = run("generate", "--model", model.toString(), "--prompt", "x", "--features", "f.safetensors", "--dtype", "float16");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("--dtype float16 is not supported"), r.err());
-        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "gpu");
+        Path out = dir.resolve("gpu-eval");
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "gpu",
+                "--out", out.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("libtorch sees 0 GPU(s)"), r.err());
-        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "tpu");
+        assertTrue(!Files.exists(out), "a failed eval leaves no output directory");
+        r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none", "--device", "tpu",
+                "--out", out.toString());
         assertTrue(r.err().contains("--device must be cpu or gpu[:N]"), r.err());
     }
 
