@@ -11,7 +11,7 @@ out="${1:-models/shapes-vqa}"
 work="${WORK:-results/train-4layer}"
 common=(--follow-ups 5 --val-count 400 --train-count 60000 --data-seed 0)
 
-./dtp train --out "$work" --layers 4 --vision-steps 1000 --steps 2000 --eval-every 250 --stop-at 750 --seed 0 "${common[@]}"
+./dtp train --out "$work" --layers 4 --vision-steps 4000 --steps 2000 --eval-every 250 --stop-at 750 --seed 0 "${common[@]}"
 ./dtp train --out "$work" --layers 4 --resume --steps 8000 --eval-every 500 --seed 0 "${common[@]}"
 cp "$work/training-log.jsonl" "$work/training-log-4layer.jsonl"
 ./dtp train --out "$out" --layers 24 --grow-from "$work" --steps 2200 --lr 0.001 --warmup 100 --eval-every 250 --seed 1 \

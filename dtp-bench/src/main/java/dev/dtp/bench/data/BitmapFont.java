@@ -28,6 +28,9 @@ public final class BitmapFont {
 
     private static final Map<Character, boolean[]> GLYPHS = new HashMap<>();
 
+    /** Number of glyphs: A–Z, then 0–9. */
+    public static final int GLYPH_COUNT = ROWS.length;
+
     static {
         for (String row : ROWS) {
             boolean[] ink = new boolean[GLYPH_WIDTH * GLYPH_HEIGHT];
@@ -43,6 +46,22 @@ public final class BitmapFont {
 
     public static boolean supports(char c) {
         return GLYPHS.containsKey(Character.toUpperCase(c));
+    }
+
+    /** Index of glyph {@code c} (case-insensitive) in A–Z, 0–9 order, 0 ≤ index &lt; {@link #GLYPH_COUNT}. */
+    public static int index(char c) {
+        char upper = Character.toUpperCase(c);
+        for (int i = 0; i < ROWS.length; i++) {
+            if (ROWS[i].charAt(0) == upper) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no glyph for '" + c + "'");
+    }
+
+    /** Left edge in pixels of glyph {@code k} of a text drawn at {@code x}. */
+    public static int glyphLeft(int x, int k, int scale) {
+        return x + k * (GLYPH_WIDTH + 1) * scale;
     }
 
     /** Ink of glyph {@code c} (case-insensitive) as GLYPH_HEIGHT rows of GLYPH_WIDTH pixels, row-major. */
@@ -67,7 +86,7 @@ public final class BitmapFont {
     public static void draw(Graphics2D g, String text, int x, int y, int scale) {
         for (int k = 0; k < text.length(); k++) {
             boolean[] ink = glyph(text.charAt(k));
-            int left = x + k * (GLYPH_WIDTH + 1) * scale;
+            int left = glyphLeft(x, k, scale);
             for (int row = 0; row < GLYPH_HEIGHT; row++) {
                 for (int col = 0; col < GLYPH_WIDTH; col++) {
                     if (ink[row * GLYPH_WIDTH + col]) {

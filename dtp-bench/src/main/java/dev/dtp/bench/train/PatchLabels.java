@@ -1,5 +1,6 @@
 package dev.dtp.bench.train;
 
+import dev.dtp.bench.data.BitmapFont;
 import dev.dtp.bench.data.Scene;
 import dev.dtp.bench.data.SceneRenderer;
 import java.util.List;
@@ -7,12 +8,15 @@ import java.util.List;
 /**
  * Dense labels of a scene's patch grid, the targets of {@link VisionPretrainer}: for each patch, the part
  * (object or text) covering most of its pixels, as a colour class (0 background, 1 + colour, or text), a
- * shape class (0 none, 1 + shape) and a size class (0 none, 1 + size).
+ * shape class (0 none, 1 + shape) and a size class (0 none, 1 + size); and the character of the text there
+ * (0 none, 1 + {@link BitmapFont#index glyph index}): the glyph box, ink and gaps alike, covering the most
+ * pixels of the patch, if it covers at least a quarter of them.
  */
-record PatchLabels(int[] color, int[] shape, int[] size) {
+record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph) {
     static final int COLORS = 2 + dev.dtp.bench.data.ObjectColor.values().length;
     static final int SHAPES = 1 + dev.dtp.bench.data.Shape.values().length;
     static final int SIZES = 1 + dev.dtp.bench.data.ObjectSize.values().length;
+    static final int GLYPHS = 1 + BitmapFont.GLYPH_COUNT;
 
     static PatchLabels of(Scene scene, int patchSize) {
         int n = scene.size();
@@ -49,6 +53,35 @@ record PatchLabels(int[] color, int[] shape, int[] size) {
                 }
             }
         }
-        return new PatchLabels(color, shape, size);
+        return new PatchLabels(color, shape, size, glyphs(scene, patchSize));
+    }
+
+    private static int[] glyphs(Scene scene, int patchSize) {
+        int grid = scene.size() / patchSize;
+        int[] glyph = new int[grid * grid];
+        Scene.SceneText text = scene.text();
+        if (text == null) {
+            return glyph;
+        }
+        int[] covered = new int[grid * grid];
+        int width = BitmapFont.GLYPH_WIDTH * text.scale();
+        int height = BitmapFont.GLYPH_HEIGHT * text.scale();
+        for (int k = 0; k < text.content().length(); k++) {
+            int left = BitmapFont.glyphLeft(text.x(), k, text.scale());
+            int label = 1 + BitmapFont.index(text.content().charAt(k));
+            for (int py = text.y() / patchSize; py <= (text.y() + height - 1) / patchSize && py < grid; py++) {
+                for (int px = left / patchSize; px <= (left + width - 1) / patchSize && px < grid; px++) {
+                    int overlapX = Math.min(left + width, (px + 1) * patchSize) - Math.max(left, px * patchSize);
+                    int overlapY = Math.min(text.y() + height, (py + 1) * patchSize) - Math.max(text.y(), py * patchSize);
+                    int pixels = overlapX * overlapY;
+                    int patch = py * grid + px;
+                    if (pixels * 4 >= patchSize * patchSize && pixels > covered[patch]) {
+                        covered[patch] = pixels;
+                        glyph[patch] = label;
+                    }
+                }
+            }
+        }
+        return glyph;
     }
 }

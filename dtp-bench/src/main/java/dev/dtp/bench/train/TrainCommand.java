@@ -225,7 +225,7 @@ public final class TrainCommand implements Callable<Integer> {
         Progress progress = new Progress(o, "vision", visionSteps);
         try (VisionPretrainer pre = new VisionPretrainer(params, manager, common.seed())) {
             double loss = Double.NaN;
-            double accuracy = Double.NaN;
+            double[] quality = {Double.NaN, Double.NaN, Double.NaN};
             for (int step = 1; step <= visionSteps; step++) {
                 List<dev.dtp.bench.data.Scene> scenes = new ArrayList<>();
                 for (int i = 0; i < 32; i++) {
@@ -237,11 +237,16 @@ public final class TrainCommand implements Callable<Integer> {
                     s = pre.step(scenes, lr, scratch);
                 }
                 loss = Double.isNaN(loss) ? s.loss() : 0.95 * loss + 0.05 * s.loss();
-                accuracy = Double.isNaN(accuracy) ? s.shapeAccuracy() : 0.95 * accuracy + 0.05 * s.shapeAccuracy();
+                double[] now = {s.shapeAccuracy(), s.glyphAccuracy(), s.positionError()};
+                for (int k = 0; k < quality.length; k++) {
+                    quality[k] = Double.isNaN(now[k]) ? quality[k]
+                            : Double.isNaN(quality[k]) ? now[k] : 0.95 * quality[k] + 0.05 * now[k];
+                }
                 progress.update(step, String.format(Locale.ROOT, "patch loss %.3f", loss));
                 if (step % 100 == 0 || step == visionSteps) {
-                    progress.log(String.format(Locale.ROOT, "vision step %d  patch loss %.4f  object-patch shape accuracy %.3f",
-                            step, loss, accuracy));
+                    progress.log(String.format(Locale.ROOT, "vision step %d  patch loss %.4f  object-patch shape accuracy"
+                            + " %.3f  text-patch character accuracy %.3f  position rms %.3f", step, loss, quality[0],
+                            quality[1], quality[2]));
                 }
             }
         }

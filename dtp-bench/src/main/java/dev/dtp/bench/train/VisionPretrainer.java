@@ -16,10 +16,11 @@ import java.util.SplittableRandom;
 /**
  * Stage one of training, standing in for the pretrained vision encoder a real VLM starts from: the patch
  * embedding, positions and projector learn to say, per visual token, what covers its patch (colour, shape,
- * size — {@link PatchLabels}) through linear heads that are thrown away afterwards. The language model
+ * size, text character — {@link PatchLabels}) and where the patch is, through linear heads that are thrown away afterwards. The language model
  * then starts from visual tokens that already carry the scene, as Cobra's LLM does.
  */
 final class VisionPretrainer implements AutoCloseable {
+    private static final String[] CLASS_HEADS = {"color", "shape", "size", "glyph"};
     private final VlmParameters p;
     private final MambaTrainer trainer;
     private final NDManager heads;
@@ -34,9 +35,11 @@ final class VisionPretrainer implements AutoCloseable {
         this.preprocessor = new ImagePreprocessor(parameters.vision);
         SplittableRandom rnd = new SplittableRandom(seed);
         int d = parameters.config.dModel();
-        head("color", PatchLabels.COLORS, d, rnd);
-        head("shape", PatchLabels.SHAPES, d, rnd);
-        head("size", PatchLabels.SIZES, d, rnd);
+        int[] classes = {PatchLabels.COLORS, PatchLabels.SHAPES, PatchLabels.SIZES, PatchLabels.GLYPHS};
+        for (int k = 0; k < CLASS_HEADS.length; k++) {
+            head(CLASS_HEADS[k], classes[k], d, rnd);
+        }
+        head("position", 2, d, rnd);
         parameters.all().forEach((name, a) -> {
             if (name.startsWith("vision.") || name.startsWith("projector.")) {
                 trained.put(name, a);
@@ -55,8 +58,11 @@ final class VisionPretrainer implements AutoCloseable {
         trained.put("head." + name, a);
     }
 
-    /** Result of one step: mean cross-entropy and the fraction of object patches whose shape was right. */
-    record Step(double loss, double shapeAccuracy) {
+    /**
+     * Result of one step: mean loss, the fraction of object patches whose shape was right, the fraction of
+     * text patches whose character was right (NaN without text) and the RMS error of the patch positions.
+     */
+    record Step(double loss, double shapeAccuracy, double glyphAccuracy, double positionError) {
     }
 
     /** One AdamW step on a batch of scenes. */
@@ -65,43 +71,69 @@ final class VisionPretrainer implements AutoCloseable {
         int patches = p.vision.patches();
         int patchDim = p.vision.patchDim();
         float[] pixels = new float[n * patches * patchDim];
-        int[][] labels = new int[3][n * patches];
+        int[][] labels = new int[CLASS_HEADS.length][n * patches];
         for (int i = 0; i < n; i++) {
             Scene s = scenes.get(i);
             float[] x = preprocessor.patches(dev.dtp.bench.data.SceneRenderer.render(s));
             System.arraycopy(x, 0, pixels, i * patches * patchDim, x.length);
             PatchLabels l = PatchLabels.of(s, p.vision.patchSize());
-            System.arraycopy(l.color(), 0, labels[0], i * patches, patches);
-            System.arraycopy(l.shape(), 0, labels[1], i * patches, patches);
-            System.arraycopy(l.size(), 0, labels[2], i * patches, patches);
+            int[][] perHead = {l.color(), l.shape(), l.size(), l.glyph()};
+            for (int k = 0; k < CLASS_HEADS.length; k++) {
+                System.arraycopy(perHead[k], 0, labels[k], i * patches, patches);
+            }
         }
         double loss;
-        long right = 0;
-        long objects = 0;
+        double[] accuracy = new double[CLASS_HEADS.length];
+        double positionError;
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray tokens = trainer.visualTokens(pixels, n, scratch).reshape(n * patches, -1);
             NDArray total = null;
-            String[] names = {"color", "shape", "size"};
-            for (int k = 0; k < 3; k++) {
-                NDArray logits = tokens.matMul(MambaTrainer.local(scratch, trained.get("head." + names[k]).transpose()));
+            for (int k = 0; k < CLASS_HEADS.length; k++) {
+                NDArray logits = tokens.matMul(MambaTrainer.local(scratch, trained.get("head." + CLASS_HEADS[k]).transpose()));
                 NDArray oneHot = NativeArrays.longs(scratch, labels[k]).oneHot((int) logits.getShape().get(1));
                 NDArray ce = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).mean().neg();
                 total = total == null ? ce : total.add(ce);
-                if (k == 1) {
-                    long[] predicted = logits.argMax(1).toLongArray();
-                    for (int i = 0; i < predicted.length; i++) {
-                        if (labels[1][i] > 0) {
-                            objects++;
-                            right += predicted[i] == labels[1][i] ? 1 : 0;
-                        }
-                    }
-                }
+                accuracy[k] = labelledAccuracy(logits.argMax(1).toLongArray(), labels[k]);
             }
+            // every patch also says where it is, as (column, row) scaled to [-1, 1]: coordinates the language
+            // model can compare linearly ("left of", "above")
+            NDArray where = tokens.matMul(MambaTrainer.local(scratch, trained.get("head.position").transpose()));
+            NDArray mse = where.sub(MambaTrainer.local(scratch, positions(n))).square().mean();
+            positionError = Math.sqrt(mse.getFloat());
+            total = total.add(mse);
             loss = total.getFloat();
             gc.backward(total);
         }
         adam.step(lr, scratch);
-        return new Step(loss, objects == 0 ? 1 : (double) right / objects);
+        return new Step(loss, accuracy[1], accuracy[3], positionError);
+    }
+
+    /** Fraction of patches with a non-zero label whose prediction is right; NaN if there is none. */
+    private static double labelledAccuracy(long[] predicted, int[] labels) {
+        long right = 0;
+        long labelled = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            if (labels[i] > 0) {
+                labelled++;
+                right += predicted[i] == labels[i] ? 1 : 0;
+            }
+        }
+        return labelled == 0 ? Double.NaN : (double) right / labelled;
+    }
+
+    /** (column, row) of every patch of {@code n} images, each scaled to [-1, 1], as (n · patches, 2). */
+    private NDArray positions(int n) {
+        int grid = p.vision.imageSize() / p.vision.patchSize();
+        float[] xy = new float[n * grid * grid * 2];
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int row = 0; row < grid; row++) {
+                for (int col = 0; col < grid; col++) {
+                    xy[at++] = 2f * col / (grid - 1) - 1;
+                    xy[at++] = 2f * row / (grid - 1) - 1;
+                }
+            }
+        }
+        return NativeArrays.floats(heads, xy, new Shape(n * grid * grid, 2));
     }
 
     @Override

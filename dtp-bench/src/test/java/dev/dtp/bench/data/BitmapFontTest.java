@@ -32,4 +32,15 @@ class BitmapFontTest {
         assertEquals(30, BitmapFont.width("moon", 2));
         assertEquals(10, BitmapFont.height(2));
     }
+
+    @Test
+    void glyphIndicesFollowLettersThenDigits() {
+        for (int i = 0; i < CHARS.length(); i++) {
+            assertEquals(i, BitmapFont.index(CHARS.charAt(i)));
+            assertEquals(i, BitmapFont.index(Character.toLowerCase(CHARS.charAt(i))));
+        }
+        assertEquals(CHARS.length(), BitmapFont.GLYPH_COUNT);
+        assertEquals(10 + 2 * 8, BitmapFont.glyphLeft(10, 2, 2));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BitmapFont.index('?'));
+    }
 }

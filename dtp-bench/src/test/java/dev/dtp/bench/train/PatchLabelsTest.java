@@ -3,6 +3,7 @@ package dev.dtp.bench.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dtp.bench.data.BitmapFont;
 import dev.dtp.bench.data.Scene;
 import dev.dtp.bench.data.SceneRenderer;
 import dev.dtp.bench.data.ShapesVqa;
@@ -61,5 +62,39 @@ class PatchLabelsTest {
             }
         }
         assertTrue(checked > 20, "checked " + checked);
+    }
+
+    /**
+     * The patch holding the centre of each glyph is labelled with that character (a neighbour glyph, 8 pixels
+     * on, covers at most one column of it); patches outside the text box carry no character.
+     */
+    @Test
+    void glyphCentresCarryTheirCharacter() {
+        int checked = 0;
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 100).toList()) {
+            Scene.SceneText text = s.scene().text();
+            int[] glyph = PatchLabels.of(s.scene(), 4).glyph();
+            if (text == null) {
+                assertTrue(java.util.Arrays.stream(glyph).allMatch(g -> g == 0), s.id());
+                continue;
+            }
+            for (int k = 0; k < text.content().length(); k++) {
+                int cx = BitmapFont.glyphLeft(text.x(), k, text.scale()) + BitmapFont.GLYPH_WIDTH * text.scale() / 2;
+                int cy = text.y() + BitmapFont.GLYPH_HEIGHT * text.scale() / 2;
+                int expected = 1 + "abcdefghijklmnopqrstuvwxyz0123456789".indexOf(text.content().charAt(k));
+                assertEquals(expected, glyph[cy / 4 * 16 + cx / 4], s.id() + " glyph " + k);
+                checked++;
+            }
+            for (int patch = 0; patch < glyph.length; patch++) {
+                int px = patch % 16 * 4;
+                int py = patch / 16 * 4;
+                boolean touchesText = px + 4 > text.x() && px < text.x() + text.width()
+                        && py + 4 > text.y() && py < text.y() + text.height();
+                if (!touchesText) {
+                    assertEquals(0, glyph[patch], s.id() + " patch " + patch);
+                }
+            }
+        }
+        assertTrue(checked > 30, "checked " + checked);
     }
 }
