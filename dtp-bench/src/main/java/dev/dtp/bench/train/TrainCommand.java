@@ -1,5 +1,6 @@
 package dev.dtp.bench.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.dtp.bench.cli.Progress;
@@ -101,6 +102,10 @@ public final class TrainCommand implements Callable<Integer> {
             + " schedule still spans --steps (to hand a run on to --resume or --grow-from).")
     Integer stopAt;
 
+    @Option(names = "--freeze-vision", description = "Keep the vision front end (patch embedding, positions, projector)"
+            + " fixed while the language model trains, as Cobra keeps its encoders frozen.")
+    boolean freezeVision;
+
     @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only (default: all).")
     List<String> families;
 
@@ -164,7 +169,16 @@ public final class TrainCommand implements Callable<Integer> {
                 pretrainVision(params, train, manager, o);
             }
             MambaTrainer trainer = new MambaTrainer(params);
-            Adam adam = new Adam(params.all(), manager, 0.01, 1.0);
+            Map<String, NDArray> trained = new java.util.LinkedHashMap<>(params.all());
+            if (freezeVision) {
+                trained.keySet().removeIf(VlmParameters::isVision);
+                params.all().forEach((name, a) -> {
+                    if (VlmParameters.isVision(name)) {
+                        a.setRequiresGradient(false);
+                    }
+                });
+            }
+            Adam adam = new Adam(trained, manager, 0.01, 1.0);
             SplittableRandom rng = new SplittableRandom(common.seed());
             int[] order = shuffled(train.size(), rng);
             int cursor = 0;
@@ -317,7 +331,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + " --warmup %d --seed %d --data-seed %d --train-count %d --follow-ups %d --vision-steps %d%s",
                 out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount,
                 followUps, visionSteps, (growFrom == null ? "" : " --grow-from " + growFrom) + (resume ? " --resume" : "")
-                        + (stopAt == null ? "" : " --stop-at " + stopAt)));
+                        + (stopAt == null ? "" : " --stop-at " + stopAt) + (freezeVision ? " --freeze-vision" : "")));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }

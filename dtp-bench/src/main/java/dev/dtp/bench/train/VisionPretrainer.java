@@ -41,7 +41,7 @@ final class VisionPretrainer implements AutoCloseable {
         }
         head("position", 2, d, rnd);
         parameters.all().forEach((name, a) -> {
-            if (name.startsWith("vision.") || name.startsWith("projector.")) {
+            if (VlmParameters.isVision(name)) {
                 trained.put(name, a);
             }
         });

@@ -119,6 +119,11 @@ final class VlmParameters {
         return get(Layout.HUGGING_FACE.layerPrefix(i) + name);
     }
 
+    /** Whether {@code name} belongs to the vision front end (patch embedding, positions, projector). */
+    static boolean isVision(String name) {
+        return name.startsWith("vision.") || name.startsWith("projector.");
+    }
+
     Map<String, NDArray> all() {
         return tensors;
     }

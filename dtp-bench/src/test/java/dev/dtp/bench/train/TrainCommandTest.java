@@ -36,17 +36,35 @@ class TrainCommandTest {
 
         Path big = dir.resolve("big");
         CliRun grown = CliRun.of(concat(new String[] {"train", "--out", big.toString(), "--layers", "4", "--steps", "2",
-                "--grow-from", small.toString()}, common));
+                "--grow-from", small.toString(), "--freeze-vision"}, common));
         assertEquals(0, grown.exit(), grown.err());
+        // frozen: the front end is still the small model's; the language model trained on
+        var before = weights(small);
+        var after = weights(big);
+        before.keySet().stream().filter(VlmParameters::isVision)
+                .forEach(name -> assertTrue(java.util.Arrays.equals(before.get(name), after.get(name)), name));
+        String layer0 = "backbone.layers.0.mixer.in_proj.weight";
+        assertTrue(!java.util.Arrays.equals(before.get(layer0), after.get(layer0)), layer0);
         assertTrue(grown.out().contains("Grown from"), grown.out());
         JsonObject config = JsonParser.parseString(Files.readString(big.resolve("config.json"))).getAsJsonObject();
         assertEquals(4, config.get("num_hidden_layers").getAsInt());
         String command = config.getAsJsonObject("training").get("command").getAsString();
-        assertTrue(command.contains("--follow-ups 2") && command.contains("--grow-from " + small), command);
+        assertTrue(command.contains("--follow-ups 2") && command.contains("--grow-from " + small)
+                && command.contains("--freeze-vision"), command);
 
         CliRun wrong = CliRun.of(concat(new String[] {"train", "--out", dir.resolve("bad").toString(), "--layers", "3",
                 "--steps", "2", "--grow-from", small.toString()}, common));
         assertTrue(wrong.exit() != 0 && wrong.err().contains("multiple"), wrong.err());
+    }
+
+    private static java.util.Map<String, float[]> weights(Path model) throws Exception {
+        java.util.Map<String, float[]> out = new java.util.HashMap<>();
+        try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(model.resolve("model.safetensors"))) {
+            for (String name : f.tensors().keySet()) {
+                out.put(name, f.readFloats(name));
+            }
+        }
+        return out;
     }
 
     private static String[] concat(String[] a, String[] b) {
