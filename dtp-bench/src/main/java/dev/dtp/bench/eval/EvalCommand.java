@@ -193,10 +193,6 @@ public final class EvalCommand implements Callable<Integer> {
         return vlm.input(image, s.question(), manager);
     }
 
-    /**
-     * The answers already in {@code file}. A last line cut short by an interruption is dropped from the
-     * file (its sample is answered again), so that new lines never append to a fragment.
-     */
     /** The fingerprint recorded in run.json, or null if there is none (or it does not parse). */
     private static String savedFingerprint(Path runFile) throws IOException {
         if (!Files.exists(runFile)) {
@@ -210,6 +206,10 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The answers already in {@code file}. A last line cut short by an interruption is dropped from the
+     * file (its sample is answered again), so that new lines never append to a fragment.
+     */
     private static List<SampleResult> readExisting(Path file) throws IOException {
         List<SampleResult> out = new ArrayList<>();
         if (!Files.exists(file)) {

@@ -169,15 +169,14 @@ public final class TrainCommand implements Callable<Integer> {
                 pretrainVision(params, train, manager, o);
             }
             MambaTrainer trainer = new MambaTrainer(params);
-            Map<String, NDArray> trained = new java.util.LinkedHashMap<>(params.all());
-            if (freezeVision) {
-                trained.keySet().removeIf(VlmParameters::isVision);
-                params.all().forEach((name, a) -> {
-                    if (VlmParameters.isVision(name)) {
-                        a.setRequiresGradient(false);
-                    }
-                });
-            }
+            Map<String, NDArray> trained = new java.util.LinkedHashMap<>();
+            params.all().forEach((name, a) -> {
+                if (freezeVision && VlmParameters.isVision(name)) {
+                    a.setRequiresGradient(false);
+                } else {
+                    trained.put(name, a);
+                }
+            });
             Adam adam = new Adam(trained, manager, 0.01, 1.0);
             SplittableRandom rng = new SplittableRandom(common.seed());
             int[] order = shuffled(train.size(), rng);
@@ -267,7 +266,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Every tensor of DIR/model.safetensors as floats. */
-    private static Map<String, float[]> tensors(Path dir) throws IOException {
+    static Map<String, float[]> tensors(Path dir) throws IOException {
         Map<String, float[]> values = new java.util.HashMap<>();
         try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             for (String name : f.tensors().keySet()) {

@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
 /**
  * Stage one of training, standing in for the pretrained vision encoder a real VLM starts from: the patch
  * embedding, positions and projector learn to say, per visual token, what covers its patch (colour, shape,
- * size, text character — {@link PatchLabels}) and where the patch is, through linear heads that are thrown away afterwards. The language model
- * then starts from visual tokens that already carry the scene, as Cobra's LLM does.
+ * size, text character — {@link PatchLabels}) and where the patch is, through linear heads that are thrown
+ * away afterwards. The language model then starts from visual tokens that already carry the scene, as
+ * Cobra's LLM does.
  */
 final class VisionPretrainer implements AutoCloseable {
     private static final String[] CLASS_HEADS = {"color", "shape", "size", "glyph"};
@@ -98,7 +99,7 @@ final class VisionPretrainer implements AutoCloseable {
             // every patch also says where it is, as (column, row) scaled to [-1, 1]: coordinates the language
             // model can compare linearly ("left of", "above")
             NDArray where = tokens.matMul(MambaTrainer.local(scratch, trained.get("head.position").transpose()));
-            NDArray mse = where.sub(MambaTrainer.local(scratch, positions(n))).square().mean();
+            NDArray mse = where.sub(positions(n, scratch)).square().mean();
             positionError = Math.sqrt(mse.getFloat());
             total = total.add(mse);
             loss = total.getFloat();
@@ -122,7 +123,7 @@ final class VisionPretrainer implements AutoCloseable {
     }
 
     /** (column, row) of every patch of {@code n} images, each scaled to [-1, 1], as (n · patches, 2). */
-    private NDArray positions(int n) {
+    private NDArray positions(int n, NDManager scratch) {
         int grid = p.vision.imageSize() / p.vision.patchSize();
         float[] xy = new float[n * grid * grid * 2];
         for (int i = 0, at = 0; i < n; i++) {
@@ -133,7 +134,7 @@ final class VisionPretrainer implements AutoCloseable {
                 }
             }
         }
-        return NativeArrays.floats(heads, xy, new Shape(n * grid * grid, 2));
+        return NativeArrays.floats(scratch, xy, new Shape(n * grid * grid, 2));
     }
 
     @Override

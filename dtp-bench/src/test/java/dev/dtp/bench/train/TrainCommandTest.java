@@ -39,8 +39,8 @@ class TrainCommandTest {
                 "--grow-from", small.toString(), "--freeze-vision"}, common));
         assertEquals(0, grown.exit(), grown.err());
         // frozen: the front end is still the small model's; the language model trained on
-        var before = weights(small);
-        var after = weights(big);
+        var before = TrainCommand.tensors(small);
+        var after = TrainCommand.tensors(big);
         before.keySet().stream().filter(VlmParameters::isVision)
                 .forEach(name -> assertTrue(java.util.Arrays.equals(before.get(name), after.get(name)), name));
         String layer0 = "backbone.layers.0.mixer.in_proj.weight";
@@ -55,16 +55,6 @@ class TrainCommandTest {
         CliRun wrong = CliRun.of(concat(new String[] {"train", "--out", dir.resolve("bad").toString(), "--layers", "3",
                 "--steps", "2", "--grow-from", small.toString()}, common));
         assertTrue(wrong.exit() != 0 && wrong.err().contains("multiple"), wrong.err());
-    }
-
-    private static java.util.Map<String, float[]> weights(Path model) throws Exception {
-        java.util.Map<String, float[]> out = new java.util.HashMap<>();
-        try (var f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(model.resolve("model.safetensors"))) {
-            for (String name : f.tensors().keySet()) {
-                out.put(name, f.readFloats(name));
-            }
-        }
-        return out;
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -151,7 +151,6 @@ public final class RandomMambaCheckpoint {
         return Math.toIntExact(n);
     }
 
-    /** The initialisation rule for each tensor, chosen by the tensor's name. */
     /**
      * Fills a dt_proj bias so that Δ = softplus(bias) is log-uniform in [dtMin, dtMax]:
      * bias = softplus⁻¹(Δ) = Δ + log(1 − exp(−Δ)).
@@ -163,6 +162,7 @@ public final class RandomMambaCheckpoint {
         }
     }
 
+    /** The initialisation rule for each tensor, chosen by the tensor's name. */
     private record Init(MambaConfig c, long seed, boolean jitterNorms) {
         float[] values(String name, int count) {
             SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
