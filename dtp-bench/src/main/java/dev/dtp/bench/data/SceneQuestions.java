@@ -2,8 +2,11 @@ package dev.dtp.bench.data;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * More questions about a scene that already exists, under the same rules ShapesVQA's generator uses for
@@ -13,27 +16,73 @@ import java.util.SplittableRandom;
  */
 public final class SceneQuestions {
     private final int margin;
+    private final int imageSize;
+    private final List<Family> families;
+    private final boolean locations;
 
-    /** @param data the dataset whose rules (spatial margin) apply */
+    /** Questions of every family; @param data the dataset whose rules (spatial margin) apply */
     public SceneQuestions(ShapesVqa data) {
+        this(data, EnumSet.allOf(Family.class), false);
+    }
+
+    /**
+     * @param families  the families {@link #sample} draws from
+     * @param locations whether {@link #sample} also asks location questions ("is the circle on the left?"),
+     *                  a training aid for spatial relations: one object against the image's halves
+     */
+    public SceneQuestions(ShapesVqa data, Set<Family> families, boolean locations) {
+        if (families.isEmpty() && !locations) {
+            throw new IllegalArgumentException("no question kind to sample");
+        }
         this.margin = data.spatialMargin();
+        this.imageSize = data.imageSize();
+        this.families = List.copyOf(new TreeSet<>(families));
+        this.locations = locations;
     }
 
     /** A question with its single-word answer. */
     public record QuestionAnswer(Family family, String question, String answer) {
     }
 
-    /** {@code count} questions drawn uniformly over the families this scene supports (repeats possible). */
+    /**
+     * {@code count} questions drawn uniformly over the question kinds (the families, and location questions
+     * if enabled) that this scene supports (repeats possible).
+     */
     public List<QuestionAnswer> sample(Scene scene, int count, SplittableRandom rng) {
         List<QuestionAnswer> out = new ArrayList<>(count);
-        while (out.size() < count) {
-            Family family = Family.values()[rng.nextInt(Family.values().length)];
-            QuestionAnswer qa = ask(scene, family, rng);
+        int kinds = families.size() + (locations ? 1 : 0);
+        for (int attempt = 0; out.size() < count; attempt++) {
+            if (attempt >= 1000 * count) {
+                throw new IllegalArgumentException("the scene supports none of the question kinds " + families
+                        + (locations ? " + location" : ""));
+            }
+            int kind = rng.nextInt(kinds);
+            QuestionAnswer qa = kind < families.size() ? ask(scene, families.get(kind), rng) : location(scene.objects(), rng);
             if (qa != null) {
                 out.add(qa);
             }
         }
         return out;
+    }
+
+    /**
+     * "Is the circle on the left or right?" (or "at the top or bottom?") about an object whose shape is unique
+     * and whose box lies entirely in one half of the image along a random axis; answered with that half's word.
+     * Unlike yes/no relations, the answer depends on the one object's position alone, so a model can learn to
+     * fetch positions from it before it learns to compare them. Labelled {@link Family#SPATIAL}. Null if the
+     * scene has no such object on that axis.
+     */
+    public QuestionAnswer location(List<Scene.SceneObject> objects, SplittableRandom rng) {
+        if (objects.isEmpty()) {
+            return null;
+        }
+        Scene.SceneObject o = objects.get(rng.nextInt(objects.size()));
+        ShapesVqa.Axis axis = ShapesVqa.Axis.values()[rng.nextInt(ShapesVqa.Axis.values().length)];
+        String half = axis.half(o, imageSize);
+        if (half == null || objects.stream().filter(x -> x.shape() == o.shape()).count() != 1) {
+            return null;
+        }
+        return new QuestionAnswer(Family.SPATIAL, ShapesVqa.locationQuestion(o.shape(), axis), half);
     }
 
     /** One question of the family about the scene, or null if the scene has nothing to ask of that kind. */

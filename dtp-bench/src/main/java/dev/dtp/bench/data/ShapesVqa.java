@@ -90,6 +90,32 @@ public final class ShapesVqa {
         }
     }
 
+    /**
+     * The two halves of the image along one axis, for the training-only location questions ("which side is
+     * the circle on?" left, "which row is the circle in?" top): an object is in a half when its box lies
+     * entirely in it. The shape word stands two tokens before the answer, as in the attribute questions.
+     */
+    public enum Axis {
+        HORIZONTAL("which side is the %s on?", "left", "right"), VERTICAL("which row is the %s in?", "top", "bottom");
+
+        final String template;
+        final String first;
+        final String second;
+
+        Axis(String template, String first, String second) {
+            this.template = template;
+            this.first = first;
+            this.second = second;
+        }
+
+        /** "left"/"top" or "right"/"bottom" when the box lies entirely in that half, else null. */
+        String half(Scene.SceneObject o, int imageSize) {
+            int middle = imageSize / 2;
+            int from = this == HORIZONTAL ? o.x() : o.y();
+            return from + o.side() <= middle ? first : from >= middle ? second : null;
+        }
+    }
+
     private record Spec(Shape shape, ObjectColor color, ObjectSize size) {
     }
 
@@ -214,6 +240,10 @@ public final class ShapesVqa {
                     texts.add(spatialQuestion(s, r, other));
                 }
             }
+            for (Axis axis : Axis.values()) {
+                texts.add(locationQuestion(s, axis));
+                texts.add(axis.first + " " + axis.second);
+            }
             for (ObjectColor c : ObjectColor.values()) {
                 texts.add(sizeQuestion(c, s));
                 texts.add(existenceQuestion(c, s));
@@ -257,6 +287,10 @@ public final class ShapesVqa {
 
     static String spatialQuestion(Shape a, Relation r, Shape b) {
         return "is the " + a.word() + " " + r.phrase + " the " + b.word() + "?";
+    }
+
+    static String locationQuestion(Shape s, Axis axis) {
+        return String.format(Locale.ROOT, axis.template, s.word());
     }
 
     static String textQuestion(boolean number) {

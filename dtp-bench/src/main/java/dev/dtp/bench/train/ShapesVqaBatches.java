@@ -25,12 +25,17 @@ final class ShapesVqaBatches {
     private final SceneQuestions questions;
 
     ShapesVqaBatches(ShapesVqa data, VisionConfig vision, MambaTokenizer tokenizer) {
+        this(data, vision, tokenizer, new SceneQuestions(data));
+    }
+
+    /** @param questions where the follow-up questions come from */
+    ShapesVqaBatches(ShapesVqa data, VisionConfig vision, MambaTokenizer tokenizer, SceneQuestions questions) {
         this.data = data;
         this.vision = vision;
         this.preprocessor = new ImagePreprocessor(vision);
         this.tokenizer = tokenizer;
         this.endId = tokenizer.tokenId(VqaTokenizer.END);
-        this.questions = new SceneQuestions(data);
+        this.questions = questions;
     }
 
     int answerId(ShapesVqaSample s) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.Family;
+import dev.dtp.bench.data.SceneQuestions;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.bench.data.Split;
@@ -20,9 +21,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,6 +58,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--d-state", defaultValue = "16", description = "SSM state size N (default ${DEFAULT-VALUE}).")
     int dState;
+
+    @Option(names = "--d-conv", defaultValue = "4", description = "Width of each layer's causal depthwise convolution"
+            + " (d_conv, default ${DEFAULT-VALUE} as in Mamba).")
+    int dConv;
 
     @Option(names = "--feature-width", defaultValue = "64", description = "Patch feature width (default ${DEFAULT-VALUE}).")
     int featureWidth;
@@ -106,8 +113,13 @@ public final class TrainCommand implements Callable<Integer> {
             + " fixed while the language model trains, as Cobra keeps its encoders frozen.")
     boolean freezeVision;
 
-    @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only (default: all).")
+    @Option(names = "--families", split = ",", paramLabel = "FAMILY", description = "Train on these question families only,"
+            + " follow-ups included (default: all).")
     List<String> families;
+
+    @Option(names = "--location-questions", description = "Follow-ups also ask which half of the image one object lies in"
+            + " (\"is the circle on the left or right?\" left): a stepping stone to relations between two objects.")
+    boolean locationQuestions;
 
     @Option(names = "--resume", description = "Start from the weights already in --out (optimizer state starts fresh).")
     boolean resume;
@@ -124,13 +136,14 @@ public final class TrainCommand implements Callable<Integer> {
             VqaTokenizer.write(out.resolve("tokenizer.json"));
         }
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, dState, 4, 2,
+        MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, dState, dConv, 2,
                 (dModel + 15) / 16, 1e-5, true, false, true);
         VisionConfig vision = new VisionConfig(VisionConfig.Encoder.PATCHES, ShapesVqa.DEFAULT_IMAGE_SIZE, 4, 3,
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, featureWidth, 256,
                 ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END),
                 patchKernel);
         ShapesVqa.Builder builder = ShapesVqa.builder().seed(dataSeed);
+        Set<Family> askedFamilies = EnumSet.allOf(Family.class);
         if (families != null) {
             Map<Family, Double> mix = new EnumMap<>(Family.class);
             for (String f : families) {
@@ -138,19 +151,22 @@ public final class TrainCommand implements Callable<Integer> {
                         .orElseThrow(() -> new dev.dtp.core.InputException("unknown family '" + f + "'")), 1.0);
             }
             builder.familyMix(mix);
+            askedFamilies = mix.keySet();
         }
         ShapesVqa data = builder.build();
+        SceneQuestions followUpQuestions = new SceneQuestions(data, askedFamilies, locationQuestions);
         o.printf(Locale.ROOT, "Generating %d training and %d validation scenes (seed %d)…%n", trainCount, valCount, dataSeed);
         o.flush();
         List<ShapesVqaSample> train = data.samples(Split.TRAIN, trainCount).toList();
         List<ShapesVqaSample> val = data.samples(Split.VALIDATION, valCount).toList();
+        List<ShapesVqaSample> locationVal = locationQuestions ? locationQuestions(followUpQuestions, val) : List.of();
         Path log = out.resolve("training-log.jsonl");
         if (!resume) {
             Files.deleteIfExists(log);
         }
         try (MambaTokenizer tokenizer = MambaTokenizer.load(out.resolve("tokenizer.json"));
                 NDManager manager = NDManager.newBaseManager()) {
-            ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer);
+            ShapesVqaBatches batches = new ShapesVqaBatches(data, vision, tokenizer, followUpQuestions);
             VlmParameters params = new VlmParameters(config, vision, common.seed(), manager);
             if (resume) {
                 params.load(tensors(out));
@@ -207,6 +223,9 @@ public final class TrainCommand implements Callable<Integer> {
                 progress.update(step, String.format(Locale.ROOT, "loss %.3f", smoothed));
                 if (step % evalEvery == 0 || step == steps) {
                     Map<String, Double> acc = evaluate(trainer, batches, val, manager);
+                    if (!locationVal.isEmpty()) {
+                        acc.put("location", evaluate(trainer, batches, locationVal, manager).get("overall"));
+                    }
                     double minutes = (System.nanoTime() - t0) / 6e10;
                     progress.log(String.format(Locale.ROOT, "step %d  loss %.4f  val accuracy %.3f  %s  (%.1f min)", step,
                             smoothed, acc.get("overall"), acc, minutes));
@@ -298,6 +317,20 @@ public final class TrainCommand implements Callable<Integer> {
         return a;
     }
 
+    /** One location question per validation scene that has an object to ask about (reported as "location"). */
+    private static List<ShapesVqaSample> locationQuestions(SceneQuestions questions, List<ShapesVqaSample> val) {
+        SplittableRandom rng = new SplittableRandom(0);
+        List<ShapesVqaSample> out = new ArrayList<>();
+        for (ShapesVqaSample s : val) {
+            SceneQuestions.QuestionAnswer qa = questions.location(s.scene().objects(), rng);
+            if (qa != null) {
+                out.add(new ShapesVqaSample(s.id(), s.split(), s.index(), qa.family(), "location", qa.question(), qa.answer(),
+                        s.scene()));
+            }
+        }
+        return out;
+    }
+
     /** Greedy first-token accuracy per family on the validation samples (the training forward, no pruning). */
     static Map<String, Double> evaluate(MambaTrainer trainer, ShapesVqaBatches batches, List<ShapesVqaSample> val,
             NDManager manager) {
@@ -326,11 +359,13 @@ public final class TrainCommand implements Callable<Integer> {
     private void save(VlmParameters params, MambaConfig config, VisionConfig vision, int step) throws IOException {
         JsonObject training = new JsonObject();
         training.addProperty("command", String.format(Locale.ROOT,
-                "./dtp train --out %s --layers %d --d-model %d --d-state %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
+                "./dtp train --out %s --layers %d --d-model %d --d-state %d --d-conv %d --feature-width %d --patch-kernel %d --batch %d --steps %d --lr %s"
                         + " --warmup %d --seed %d --data-seed %d --train-count %d --follow-ups %d --vision-steps %d%s",
-                out, layers, dModel, dState, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount,
+                out, layers, dModel, dState, dConv, featureWidth, patchKernel, batch, steps, lr, warmup, common.seed(), dataSeed, trainCount,
                 followUps, visionSteps, (growFrom == null ? "" : " --grow-from " + growFrom) + (resume ? " --resume" : "")
-                        + (stopAt == null ? "" : " --stop-at " + stopAt) + (freezeVision ? " --freeze-vision" : "")));
+                        + (stopAt == null ? "" : " --stop-at " + stopAt) + (freezeVision ? " --freeze-vision" : "")
+                        + (families == null ? "" : " --families " + String.join(",", families))
+                        + (locationQuestions ? " --location-questions" : "")));
         training.addProperty("step", step);
         VlmCheckpoint.write(out, params, training);
     }

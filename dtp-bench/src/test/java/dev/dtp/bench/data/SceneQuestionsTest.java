@@ -35,6 +35,57 @@ class SceneQuestionsTest {
     }
 
     @Test
+    void locationQuestionsAgreeWithTheSceneAndOnlyAskedFamiliesAppear() {
+        SceneQuestions questions = new SceneQuestions(DATA, java.util.Set.of(Family.COUNT), true);
+        SplittableRandom rng = new SplittableRandom(2);
+        int locations = 0;
+        Map<String, Integer> answers = new java.util.TreeMap<>();
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 300).toList()) {
+            for (SceneQuestions.QuestionAnswer qa : questions.sample(s.scene(), 6, rng)) {
+                assertTrue(ShapesVqa.vocabulary().containsAll(ShapesVqa.tokens(qa.question())), qa.question());
+                if (qa.family() == Family.COUNT) {
+                    assertEquals(qa.answer(), recompute(s.scene(), qa), qa.question());
+                    continue;
+                }
+                assertEquals(Family.SPATIAL, qa.family(), qa.question());
+                assertEquals(qa.answer(), recomputeLocation(s.scene(), qa.question()), qa.question());
+                locations++;
+                answers.merge(qa.answer(), 1, Integer::sum);
+            }
+        }
+        assertTrue(locations > 500, "location questions asked: " + locations);
+        assertEquals(java.util.Set.of("left", "right", "top", "bottom"), answers.keySet());
+        answers.values().forEach(c -> assertTrue(c > 100, "answers " + answers));
+    }
+
+    /** From the pixel box: "left" means the whole box lies left of the vertical centre line, and so on. */
+    private static String recomputeLocation(Scene scene, String question) {
+        int half = DATA.imageSize() / 2;
+        for (Shape s : Shape.values()) {
+            String where = question.replace(" the " + s.word() + " ", " the X ");
+            if (where.equals(question)) {
+                continue;
+            }
+            Scene.SceneObject o = only(scene.objects().stream().filter(x -> x.shape() == s).toList());
+            boolean left = o.x() + o.side() <= half;
+            boolean right = o.x() >= half;
+            boolean top = o.y() + o.side() <= half;
+            boolean bottom = o.y() >= half;
+            return switch (where) {
+                case "which side is the X on?" -> half(left, right, "left", "right", question);
+                case "which row is the X in?" -> half(top, bottom, "top", "bottom", question);
+                default -> fail("unknown location question " + question);
+            };
+        }
+        return fail("unknown location question " + question);
+    }
+
+    private static String half(boolean first, boolean second, String firstWord, String secondWord, String question) {
+        assertTrue(first ^ second, "object straddles the centre line: " + question);
+        return first ? firstWord : secondWord;
+    }
+
+    @Test
     void sceneWithoutTextGetsNoTextQuestion() {
         SceneQuestions questions = new SceneQuestions(DATA);
         Scene scene = DATA.samples(Split.TRAIN, 200).map(ShapesVqaSample::scene)

@@ -57,6 +57,24 @@ class TrainCommandTest {
         assertTrue(wrong.exit() != 0 && wrong.err().contains("multiple"), wrong.err());
     }
 
+    @Test
+    void locationQuestionsAreValidatedAndRecorded() throws Exception {
+        Path out = dir.resolve("loc");
+        CliRun run = CliRun.of("train", "--out", out.toString(), "--layers", "1", "--steps", "2", "--d-model", "16",
+                "--d-state", "4", "--d-conv", "3", "--feature-width", "8", "--batch", "2", "--val-count", "6",
+                "--train-count", "8", "--follow-ups", "2", "--eval-every", "2", "--threads", "1", "--families",
+                "count,spatial", "--location-questions");
+        assertEquals(0, run.exit(), run.err());
+        JsonObject line = JsonParser.parseString(Files.readAllLines(out.resolve("training-log.jsonl")).get(0)).getAsJsonObject();
+        JsonObject accuracy = line.getAsJsonObject("val_accuracy");
+        assertTrue(accuracy.has("location") && accuracy.has("count") && !accuracy.has("attribute"), accuracy.toString());
+        JsonObject config = JsonParser.parseString(Files.readString(out.resolve("config.json"))).getAsJsonObject();
+        assertEquals(3, config.get("conv_kernel").getAsInt());
+        String command = config.getAsJsonObject("training").get("command").getAsString();
+        assertTrue(command.contains("--d-conv 3") && command.contains("--families count,spatial")
+                && command.contains("--location-questions"), command);
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
