@@ -10,13 +10,18 @@ import java.util.List;
  * (object or text) covering most of its pixels, as a colour class (0 background, 1 + colour, or text), a
  * shape class (0 none, 1 + shape) and a size class (0 none, 1 + size); and the character of the text there
  * (0 none, 1 + {@link BitmapFont#index glyph index}): the glyph box, ink and gaps alike, covering the most
- * pixels of the patch, if it covers at least a quarter of them.
+ * pixels of the patch, if it covers at least a quarter of them. An object's patches also carry where that
+ * object is: the column and the row of its centre on a coarse grid of {@link #PLACES} × {@link #PLACES}
+ * (0 none, 1 + bin) — a property of the object, like its colour, that differs from image to image, unlike
+ * the patch's own position.
  */
-record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph) {
+record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph, int[] column, int[] row) {
     static final int COLORS = 2 + dev.dtp.bench.data.ObjectColor.values().length;
     static final int SHAPES = 1 + dev.dtp.bench.data.Shape.values().length;
     static final int SIZES = 1 + dev.dtp.bench.data.ObjectSize.values().length;
     static final int GLYPHS = 1 + BitmapFont.GLYPH_COUNT;
+    /** Bins per axis of an object's centre (8 px at 64 px: clearly apart objects are at least two bins apart). */
+    static final int PLACES = 8;
 
     static PatchLabels of(Scene scene, int patchSize) {
         int n = scene.size();
@@ -27,6 +32,8 @@ record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph) {
         int[] color = new int[grid * grid];
         int[] shape = new int[grid * grid];
         int[] size = new int[grid * grid];
+        int[] column = new int[grid * grid];
+        int[] row = new int[grid * grid];
         int[] votes = new int[objects.size() + 2];
         for (int py = 0; py < grid; py++) {
             for (int px = 0; px < grid; px++) {
@@ -50,10 +57,17 @@ record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph) {
                     color[patch] = 1 + o.color().ordinal();
                     shape[patch] = 1 + o.shape().ordinal();
                     size[patch] = 1 + o.size().ordinal();
+                    column[patch] = 1 + place(2 * o.x() + o.side(), n);
+                    row[patch] = 1 + place(2 * o.y() + o.side(), n);
                 }
             }
         }
-        return new PatchLabels(color, shape, size, glyphs(scene, patchSize));
+        return new PatchLabels(color, shape, size, glyphs(scene, patchSize), column, row);
+    }
+
+    /** The bin of a centre coordinate given doubled (2·left + side, to stay in integers) in an image of side n. */
+    static int place(int doubledCentre, int n) {
+        return Math.min(PLACES - 1, doubledCentre * PLACES / (2 * n));
     }
 
     private static int[] glyphs(Scene scene, int patchSize) {

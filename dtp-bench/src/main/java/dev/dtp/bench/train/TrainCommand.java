@@ -224,7 +224,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (step % evalEvery == 0 || step == steps) {
                     Map<String, Double> acc = evaluate(trainer, batches, val, manager);
                     if (!locationVal.isEmpty()) {
-                        acc.put("location", evaluate(trainer, batches, locationVal, manager).get("overall"));
+                        acc.put("location", Math.round(1000 * evaluate(trainer, batches, locationVal, manager).get("overall")) / 1000.0);
                     }
                     double minutes = (System.nanoTime() - t0) / 6e10;
                     progress.log(String.format(Locale.ROOT, "step %d  loss %.4f  val accuracy %.3f  %s  (%.1f min)", step,
@@ -257,7 +257,7 @@ public final class TrainCommand implements Callable<Integer> {
         Progress progress = new Progress(o, "vision", visionSteps);
         try (VisionPretrainer pre = new VisionPretrainer(params, manager, common.seed())) {
             double loss = Double.NaN;
-            double[] quality = {Double.NaN, Double.NaN, Double.NaN};
+            double[] quality = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
             for (int step = 1; step <= visionSteps; step++) {
                 List<dev.dtp.bench.data.Scene> scenes = new ArrayList<>();
                 for (int i = 0; i < 32; i++) {
@@ -269,7 +269,7 @@ public final class TrainCommand implements Callable<Integer> {
                     s = pre.step(scenes, lr, scratch);
                 }
                 loss = Double.isNaN(loss) ? s.loss() : 0.95 * loss + 0.05 * s.loss();
-                double[] now = {s.shapeAccuracy(), s.glyphAccuracy(), s.positionError()};
+                double[] now = {s.shapeAccuracy(), s.glyphAccuracy(), s.placeAccuracy(), s.positionError()};
                 for (int k = 0; k < quality.length; k++) {
                     quality[k] = Double.isNaN(now[k]) ? quality[k]
                             : Double.isNaN(quality[k]) ? now[k] : 0.95 * quality[k] + 0.05 * now[k];
@@ -277,8 +277,8 @@ public final class TrainCommand implements Callable<Integer> {
                 progress.update(step, String.format(Locale.ROOT, "patch loss %.3f", loss));
                 if (step % 100 == 0 || step == visionSteps) {
                     progress.log(String.format(Locale.ROOT, "vision step %d  patch loss %.4f  object-patch shape accuracy"
-                            + " %.3f  text-patch character accuracy %.3f  position rms %.3f", step, loss, quality[0],
-                            quality[1], quality[2]));
+                            + " %.3f  text-patch character accuracy %.3f  object column accuracy %.3f  position rms %.3f",
+                            step, loss, quality[0], quality[1], quality[2], quality[3]));
                 }
             }
         }

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * Cobra's LLM does.
  */
 final class VisionPretrainer implements AutoCloseable {
-    private static final String[] CLASS_HEADS = {"color", "shape", "size", "glyph"};
+    private static final String[] CLASS_HEADS = {"color", "shape", "size", "glyph", "column", "row"};
     private final VlmParameters p;
     private final MambaTrainer trainer;
     private final NDManager heads;
@@ -36,7 +36,8 @@ final class VisionPretrainer implements AutoCloseable {
         this.preprocessor = new ImagePreprocessor(parameters.vision);
         SplittableRandom rnd = new SplittableRandom(seed);
         int d = parameters.config.dModel();
-        int[] classes = {PatchLabels.COLORS, PatchLabels.SHAPES, PatchLabels.SIZES, PatchLabels.GLYPHS};
+        int[] classes = {PatchLabels.COLORS, PatchLabels.SHAPES, PatchLabels.SIZES, PatchLabels.GLYPHS,
+            1 + PatchLabels.PLACES, 1 + PatchLabels.PLACES};
         for (int k = 0; k < CLASS_HEADS.length; k++) {
             head(CLASS_HEADS[k], classes[k], d, rnd);
         }
@@ -61,9 +62,10 @@ final class VisionPretrainer implements AutoCloseable {
 
     /**
      * Result of one step: mean loss, the fraction of object patches whose shape was right, the fraction of
-     * text patches whose character was right (NaN without text) and the RMS error of the patch positions.
+     * text patches whose character was right (NaN without text), the fraction of object patches whose
+     * object's column bin was right and the RMS error of the patch positions.
      */
-    record Step(double loss, double shapeAccuracy, double glyphAccuracy, double positionError) {
+    record Step(double loss, double shapeAccuracy, double glyphAccuracy, double placeAccuracy, double positionError) {
     }
 
     /** One AdamW step on a batch of scenes. */
@@ -78,7 +80,7 @@ final class VisionPretrainer implements AutoCloseable {
             float[] x = preprocessor.patches(dev.dtp.bench.data.SceneRenderer.render(s));
             System.arraycopy(x, 0, pixels, i * patches * patchDim, x.length);
             PatchLabels l = PatchLabels.of(s, p.vision.patchSize());
-            int[][] perHead = {l.color(), l.shape(), l.size(), l.glyph()};
+            int[][] perHead = {l.color(), l.shape(), l.size(), l.glyph(), l.column(), l.row()};
             for (int k = 0; k < CLASS_HEADS.length; k++) {
                 System.arraycopy(perHead[k], 0, labels[k], i * patches, patches);
             }
@@ -106,7 +108,7 @@ final class VisionPretrainer implements AutoCloseable {
             gc.backward(total);
         }
         adam.step(lr, scratch);
-        return new Step(loss, accuracy[1], accuracy[3], positionError);
+        return new Step(loss, accuracy[1], accuracy[3], accuracy[4], positionError);
     }
 
     /** Fraction of patches with a non-zero label whose prediction is right; NaN if there is none. */

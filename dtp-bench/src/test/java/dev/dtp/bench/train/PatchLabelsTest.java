@@ -58,10 +58,26 @@ class PatchLabelsTest {
                 assertEquals(1 + o.color().ordinal(), labels.color()[patch], s.id());
                 assertEquals(1 + o.shape().ordinal(), labels.shape()[patch], s.id());
                 assertEquals(2, labels.size()[patch], s.id());
+                // where the object is: its centre on an 8 × 8 grid of 8-pixel cells
+                assertEquals(1 + (int) Math.floor((o.x() + o.side() / 2.0) / 8), labels.column()[patch], s.id());
+                assertEquals(1 + (int) Math.floor((o.y() + o.side() / 2.0) / 8), labels.row()[patch], s.id());
                 checked++;
             }
         }
         assertTrue(checked > 20, "checked " + checked);
+    }
+
+    /** Only object patches say where their object is; background and text patches have no place. */
+    @Test
+    void placesOnlyOnObjectPatches() {
+        for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 30).toList()) {
+            PatchLabels labels = PatchLabels.of(s.scene(), 4);
+            for (int patch = 0; patch < 256; patch++) {
+                boolean object = labels.shape()[patch] > 0;
+                assertEquals(object, labels.column()[patch] > 0, s.id() + " patch " + patch);
+                assertEquals(object, labels.row()[patch] > 0, s.id() + " patch " + patch);
+            }
+        }
     }
 
     /**
