@@ -22,7 +22,7 @@ card="$model/model-card.json"
 ratio() { ./dtp flops --card "$card" --policy "$1" --json | python3 -c "import json,sys;print(json.load(sys.stdin)['ratio'])"; }
 target=$(ratio "dtp:early=$early,r=0.5,late=$late")
 best_fastv=""; best_gap=9
-for r in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6; do
+for r in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.65 0.7 0.75 0.8 0.85 0.9 0.95; do
   got=$(ratio "fastv:k=2,r=$r")
   gap=$(python3 -c "print(abs($got-$target))")
   if python3 -c "import sys;sys.exit(0 if $gap < $best_gap else 1)"; then best_gap=$gap; best_fastv="fastv:k=2,r=$r"; fi

@@ -27,8 +27,8 @@ public final class SceneQuestions {
 
     /**
      * @param families  the families {@link #sample} draws from
-     * @param locations whether {@link #sample} also asks location questions ("is the circle on the left?"),
-     *                  a training aid for spatial relations: one object against the image's halves
+     * @param locations whether {@link #sample} also asks {@link #location location questions}, a training aid
+     *                  for spatial relations: one object against the image's halves
      */
     public SceneQuestions(ShapesVqa data, Set<Family> families, boolean locations) {
         if (families.isEmpty() && !locations) {
@@ -66,10 +66,10 @@ public final class SceneQuestions {
     }
 
     /**
-     * "Is the circle on the left or right?" (or "at the top or bottom?") about an object whose shape is unique
-     * and whose box lies entirely in one half of the image along a random axis; answered with that half's word.
-     * Unlike yes/no relations, the answer depends on the one object's position alone, so a model can learn to
-     * fetch positions from it before it learns to compare them. Labelled {@link Family#SPATIAL}. Null if the
+     * "Which side is the circle on?" (left/right) or "which row is the circle in?" (top/bottom) about an
+     * object whose shape is unique and whose box lies entirely in one half of the image along a random axis.
+     * Unlike yes/no relations, the answer depends on the one object's place alone, so a model can learn to
+     * fetch places from it before it learns to compare them. Labelled {@link Family#SPATIAL}. Null if the
      * scene has no such object on that axis.
      */
     public QuestionAnswer location(List<Scene.SceneObject> objects, SplittableRandom rng) {

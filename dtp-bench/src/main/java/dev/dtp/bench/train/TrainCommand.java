@@ -118,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> families;
 
     @Option(names = "--location-questions", description = "Follow-ups also ask which half of the image one object lies in"
-            + " (\"is the circle on the left or right?\" left): a stepping stone to relations between two objects.")
+            + " (\"which side is the circle on?\" left): a stepping stone to relations between two objects.")
     boolean locationQuestions;
 
     @Option(names = "--resume", description = "Start from the weights already in --out (optimizer state starts fresh).")
