@@ -159,7 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
         o.flush();
         List<ShapesVqaSample> train = data.samples(Split.TRAIN, trainCount).toList();
         List<ShapesVqaSample> val = data.samples(Split.VALIDATION, valCount).toList();
-        List<ShapesVqaSample> locationVal = locationQuestions ? locationQuestions(followUpQuestions, val) : List.of();
+        List<ShapesVqaSample> locationVal = locationQuestions ? locationValidation(followUpQuestions, val) : List.of();
         Path log = out.resolve("training-log.jsonl");
         if (!resume) {
             Files.deleteIfExists(log);
@@ -318,7 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** One location question per validation scene that has an object to ask about (reported as "location"). */
-    private static List<ShapesVqaSample> locationQuestions(SceneQuestions questions, List<ShapesVqaSample> val) {
+    private static List<ShapesVqaSample> locationValidation(SceneQuestions questions, List<ShapesVqaSample> val) {
         SplittableRandom rng = new SplittableRandom(0);
         List<ShapesVqaSample> out = new ArrayList<>();
         for (ShapesVqaSample s : val) {

@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
 /**
  * Stage one of training, standing in for the pretrained vision encoder a real VLM starts from: the patch
  * embedding, positions and projector learn to say, per visual token, what covers its patch (colour, shape,
- * size, text character — {@link PatchLabels}) and where the patch is, through linear heads that are thrown
- * away afterwards. The language model then starts from visual tokens that already carry the scene, as
+ * size, text character, and where the covering object is — {@link PatchLabels}) and where the patch itself
+ * is, through linear heads that are thrown away afterwards. The language model then starts from visual tokens that already carry the scene, as
  * Cobra's LLM does.
  */
 final class VisionPretrainer implements AutoCloseable {
