@@ -41,5 +41,8 @@ policies="none"
 policies+=",dtp:early=$early,r=0.9,late=$late,dtp:early=$early,r=0.5,late=$late"
 policies+=",$best_fastv,$best_vtw"
 policies+=",random:layer=$early,r=0.5,seed=1+vtw:k=$late,topk-all:layer=$early,r=0.5+vtw:k=$late"
-policies+=",dtp:early=$early,r=0.5,late=$late,signal=y,dtp:early=$early,r=0.5,late=$late,signal=b,dtp:early=$early,r=0.5,late=$late,signal=c"
+# y is known only after its layer and prunes at the next one; when that is already the late layer, y is ranked
+# one layer earlier, so that it prunes where Δ does (same FLOPs)
+y_early=$early; if [ $((early + 1)) -ge "$late" ]; then y_early=$((early - 1)); fi
+policies+=",dtp:early=$y_early,r=0.5,late=$late,signal=y,dtp:early=$early,r=0.5,late=$late,signal=b,dtp:early=$early,r=0.5,late=$late,signal=c"
 ./dtp eval --model "$model" --data "$work/data/shapesvqa-test.jsonl" --policies "$policies" --out "$work/eval"

@@ -14,6 +14,7 @@ import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.Selection;
 import dev.dtp.core.TensorLayerContext;
 import dev.dtp.core.TokenLayout;
+import dev.dtp.core.importance.ImportanceSignals;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,6 +89,16 @@ class PoliciesTest {
         assertTrue(p.select(context(3)).keepsAll());
         assertArrayEquals(new int[] {0, 1, 8, 9}, p.select(context(5)).indices());
         assertThrows(PolicyException.class, () -> new Dtp(5, 0.5, 5));
+    }
+
+    @Test
+    void aLaggingSignalNeedsTheLateLayerAfterTheLayerWhereItPrunes() {
+        // y is known only after the early layer, so it prunes one layer later: early 4 with y prunes at 5
+        PolicyException e = assertThrows(PolicyException.class,
+                () -> new Dtp(4, 0.5, 5, ImportanceSignals.Y));
+        assertTrue(e.getMessage().contains("late layer (5)") && e.getMessage().contains("layer 5, where the y ranking"),
+                e.getMessage());
+        assertEquals(6, new Dtp(4, 0.5, 6, ImportanceSignals.Y).lateLayer());
     }
 
     @Test
