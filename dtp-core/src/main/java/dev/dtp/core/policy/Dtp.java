@@ -17,10 +17,10 @@ public final class Dtp implements PruningPolicy {
 
     public Dtp(int earlyLayer, double keepRatio, int lateLayer, ImportanceSignal signal) {
         if (lateLayer <= earlyLayer + signal.lag()) {
-            String early = signal.lag() == 0 ? "the early layer (" + earlyLayer + ")"
+            String pruningLayer = signal.lag() == 0 ? "the early layer (" + earlyLayer + ")"
                     : "layer " + (earlyLayer + signal.lag()) + ", where the " + signal.name()
                             + " ranking of early layer " + earlyLayer + " prunes (it is known only after that layer)";
-            throw new PolicyException("dtp: late layer (" + lateLayer + ") must come after " + early);
+            throw new PolicyException("dtp: late layer (" + lateLayer + ") must come after " + pruningLayer);
         }
         this.early = new TopKVisual(earlyLayer, keepRatio, signal);
         this.late = new WithdrawVisual(lateLayer);
