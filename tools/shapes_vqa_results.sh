@@ -43,6 +43,8 @@ policies+=",$best_fastv,$best_vtw"
 policies+=",random:layer=$early,r=0.5,seed=1+vtw:k=$late,topk-all:layer=$early,r=0.5+vtw:k=$late"
 # y is known only after its layer and prunes at the next one; when that is already the late layer, y is ranked
 # one layer earlier, so that it prunes where Δ does (same FLOPs)
+# (at early 0 with late 1 there is no such layer, and y is left out)
 y_early=$early; if [ $((early + 1)) -ge "$late" ]; then y_early=$((early - 1)); fi
-policies+=",dtp:early=$y_early,r=0.5,late=$late,signal=y,dtp:early=$early,r=0.5,late=$late,signal=b,dtp:early=$early,r=0.5,late=$late,signal=c"
+if [ "$y_early" -ge 0 ]; then policies+=",dtp:early=$y_early,r=0.5,late=$late,signal=y"; else echo "no layer for the y signal: left out"; fi
+policies+=",dtp:early=$early,r=0.5,late=$late,signal=b,dtp:early=$early,r=0.5,late=$late,signal=c"
 ./dtp eval --model "$model" --data "$work/data/shapesvqa-test.jsonl" --policies "$policies" --out "$work/eval"
