@@ -15,6 +15,7 @@ import dev.dtp.core.PruningDefaults;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.calibration.KeepRatioSolver;
 import dev.dtp.core.calibration.LayerChooser;
+import dev.dtp.core.policy.Dtp;
 import dev.dtp.core.policy.WithdrawVisual;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.IOException;
@@ -27,9 +28,11 @@ import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,7 +41,9 @@ import picocli.CommandLine.Spec;
  * {@code DtpPruner.wrap} and every {@code dtp} command use when it sits in the model directory (or
  * is passed with {@code --calibration}). VTW's criterion — the earliest layer where withdrawing all
  * visual tokens keeps the KL divergence of the next-token distribution below a threshold — is
- * computed alongside as evidence and as an alternative policy.
+ * computed alongside as evidence and as an alternative policy. With {@code --sweep}, DTP is also run at
+ * every early layer before the late one, and the earliest whose KL stays within {@code --sweep-kl}
+ * replaces the Eq. 7 layer ({@link LayerChooser#sweptEarly}).
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = "Choose DTP's early and late layers (and keep ratio) for a model; writes calibration.json, plots and a report.")
@@ -64,9 +69,25 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--kl-threshold", defaultValue = "0.05", description = "VTW criterion: mean KL (nats) below which withdrawing is safe (default ${DEFAULT-VALUE}).")
     double klThreshold;
 
+    @Option(names = "--sweep", description = "Also run DTP at every early layer before the late one and take the earliest "
+            + "whose mean KL(full || DTP) is at most --sweep-kl (the Eq. 7 layer stays the fallback).")
+    boolean sweep;
+
+    @Option(names = "--sweep-kl", defaultValue = "0.1", paramLabel = "NATS",
+            description = "--sweep's budget: mean KL (nats) of the next-token distribution (default ${DEFAULT-VALUE}).")
+    double sweepKl;
+
+    /** What {@code --sweep} measured: KL and FLOPs ratio per early layer (NaN where not tried) and its choice. */
+    private record Sweep(double threshold, double[] kl, double[] flops, OptionalInt layer, int eq7Early) {
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
+        if (sweep && targetFlops != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--sweep measures each early layer at one r: give --keep-ratio, not --target-flops");
+        }
         List<EvalSample> samples = inputs.samples();
         Files.createDirectories(out);
         try (VisionLanguageModel vlm = VisionLanguageModel.load(inputs.model, common.builder())) {
@@ -84,6 +105,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             int vtw = vtwLayer.orElse(-1);
             LayerChooser.Late chosen = LayerChooser.late(late, vtwLayer, e, paper.late());
             int l = chosen.layer();
+            double[] klByEarly = sweep ? meanKl(vlm, samples, "sweep", x -> x < l ? new Dtp(x, keepRatio, l) : null, o) : null;
+            int eq7Early = e;
+            OptionalInt swept = sweep ? LayerChooser.sweptEarly(klByEarly, sweepKl) : OptionalInt.empty();
+            e = swept.orElse(e);
             ModelInput probe;
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
@@ -93,7 +118,18 @@ public final class CalibrateCommand implements Callable<Integer> {
                         : keepRatio;
                 r = Math.round(r * 1000) / 1000.0;
                 double ratio = KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, r);
-                JsonObject json = calibrationJson(e, chosen, r, ratio, curve, survey, early, rise, kl, vtw, opts, paper);
+                Sweep sw = null;
+                if (sweep) {
+                    double[] flops = new double[n];
+                    for (int x = 0; x < n; x++) {
+                        flops[x] = x < l ? KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), x, l, r)
+                                : Double.NaN;
+                    }
+                    sw = new Sweep(sweepKl, klByEarly, flops, swept, eq7Early);
+                    Charts.save(Charts.curve("DTP at each early layer (late " + l + ", r " + r + "): KL(full ‖ DTP)",
+                            "mean KL (nats)", "KL", klByEarly), out.resolve("sweep-kl.png"));
+                }
+                JsonObject json = calibrationJson(e, chosen, r, ratio, curve, survey, early, rise, kl, vtw, opts, paper, sw);
                 Files.writeString(out.resolve("calibration.json"), new GsonBuilder().setPrettyPrinting()
                         .serializeSpecialFloatingPointValues().create().toJson(json) + "\n", StandardCharsets.UTF_8);
                 Charts.save(Charts.stdCurve("Eq. 7 with Δ importance (" + survey.samples + " samples)", curve,
@@ -105,7 +141,9 @@ public final class CalibrateCommand implements Callable<Integer> {
                         "KL", kl), out.resolve("vtw-kl.png"));
                 Files.writeString(out.resolve("calibration.md"), report(json, survey.samples), StandardCharsets.UTF_8);
                 o.printf(Locale.ROOT, "early %d (%s), late %d (%s), r %.3f → FLOPs ratio %.1f%%; VTW layer %s%n", e,
-                        early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled", l,
+                        swept.isPresent() ? String.format(Locale.ROOT, "sweep: KL %.3g <= %s", klByEarly[e], sweepKl)
+                                : (sweep ? "sweep found none within " + sweepKl + "; " : "")
+                                        + (early.isPresent() ? "clear peak" : "no clear peak: paper's layer scaled"), l,
                         switch (chosen.source()) {
                             case RISE -> "rise + attention";
                             case RISE_MOVED_TO_VTW -> "moved to VTW's layer";
@@ -122,16 +160,31 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     /** Mean KL(p_full ‖ p_withdrawn@l) of the next-token distribution over the samples, per layer l. */
     private double[] vtwKl(VisionLanguageModel vlm, List<EvalSample> samples, PrintWriter o) {
+        return meanKl(vlm, samples, "vtw", WithdrawVisual::new, o);
+    }
+
+    /**
+     * Mean KL(p_full ‖ p_policy) of the next-token distribution over the samples, for the policy at each
+     * layer l; NaN where {@code policyAt} gives null (not tried).
+     */
+    private double[] meanKl(VisionLanguageModel vlm, List<EvalSample> samples, String label,
+            IntFunction<PruningPolicy> policyAt, PrintWriter o) {
         int n = vlm.model().layerCount();
         double[] kl = new double[n];
-        Progress progress = new Progress(o, "vtw", (long) samples.size() * n);
+        Progress progress = new Progress(o, label, (long) samples.size() * n);
         long done = 0;
         for (EvalSample s : samples) {
             try (NDManager m = NDManager.newBaseManager(vlm.model().device())) {
                 ModelInput input = EvalCommand.input(vlm, s, m);
                 double[] p = softmax(logits(vlm, input, PruningPolicy.none()));
                 for (int l = 0; l < n; l++) {
-                    double[] q = softmax(logits(vlm, input, new WithdrawVisual(l)));
+                    PruningPolicy policy = policyAt.apply(l);
+                    if (policy == null) {
+                        kl[l] = Double.NaN;
+                        progress.update(++done, "");
+                        continue;
+                    }
+                    double[] q = softmax(logits(vlm, input, policy));
                     double d = 0;
                     for (int i = 0; i < p.length; i++) {
                         if (p[i] > 0) {
@@ -171,7 +224,7 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     private static JsonObject calibrationJson(int e, LayerChooser.Late late, double r, double ratio, double[] curve,
             LayerSurvey survey, OptionalInt early, OptionalInt rise, double[] kl, int vtw, LayerChooser.Options o,
-            PruningDefaults paper) {
+            PruningDefaults paper, Sweep sweep) {
         int l = late.layer();
         boolean found = late.source() == LayerChooser.LateSource.RISE || late.source() == LayerChooser.LateSource.RISE_MOVED_TO_VTW;
         JsonObject j = new JsonObject();
@@ -213,6 +266,17 @@ public final class CalibrateCommand implements Callable<Integer> {
         v.addProperty("policy", vtw < 0 ? "" : "vtw:k=" + vtw);
         v.add("kl", array(kl));
         ev.add("vtw", v);
+        if (sweep != null) {
+            JsonObject w = new JsonObject();
+            w.addProperty("rule", "earliest early layer whose DTP run (late " + l + ", r " + r
+                    + ") keeps the mean KL(full || DTP) <= the threshold; else the Eq. 7 layer");
+            w.addProperty("threshold", sweep.threshold());
+            w.addProperty("layer", sweep.layer().orElse(-1));
+            w.addProperty("eq7_early", sweep.eq7Early());
+            w.add("kl", array(sweep.kl()));
+            w.add("flops_ratio", array(sweep.flops()));
+            ev.add("sweep", w);
+        }
         j.add("evidence", ev);
         return j;
     }
@@ -234,12 +298,13 @@ public final class CalibrateCommand implements Callable<Integer> {
 
                 - **Early layer %d** — %s.
                 - **Late layer %d** — %s; the curve's steep rise starts at layer %d.
-                - **VTW criterion** — %s.
+                - **VTW criterion** — %s.%s
 
                 Figures: `std-curve.png` (Eq. 7 with the chosen layers), `text-to-visual.png`, `vtw-kl.png`.
                 Values: `calibration.json` (`std` per layer, `evidence`).
                 """, samples, j.get("policy").getAsString(), 100 * ev.get("flops_ratio").getAsDouble(),
-                j.get("early").getAsInt(), ev.getAsJsonObject("early").get("rule").getAsString()
+                j.get("early").getAsInt(), (swept(ev) ? "chosen by the sweep below; the Eq. 7 rule: " : "")
+                        + ev.getAsJsonObject("early").get("rule").getAsString()
                         + (ev.getAsJsonObject("early").get("found").getAsBoolean() ? "" : " (none found: fallback)"),
                 j.get("late").getAsInt(), ev.getAsJsonObject("late").get("rule").getAsString()
                         + (ev.getAsJsonObject("late").get("found").getAsBoolean() ? "" : " (none found: fallback)")
@@ -249,6 +314,25 @@ public final class CalibrateCommand implements Callable<Integer> {
                 ev.getAsJsonObject("late").get("rise_start").getAsInt(),
                 ev.getAsJsonObject("vtw").get("layer").getAsInt() < 0 ? "no layer below the KL threshold"
                         : "withdraw at layer " + ev.getAsJsonObject("vtw").get("layer").getAsInt() + " (`"
-                        + ev.getAsJsonObject("vtw").get("policy").getAsString() + "`)");
+                        + ev.getAsJsonObject("vtw").get("policy").getAsString() + "`)",
+                sweepLine(ev));
+    }
+
+    private static boolean swept(JsonObject ev) {
+        return ev.has("sweep") && ev.getAsJsonObject("sweep").get("layer").getAsInt() >= 0;
+    }
+
+    private static String sweepLine(JsonObject ev) {
+        if (!ev.has("sweep")) {
+            return "";
+        }
+        JsonObject w = ev.getAsJsonObject("sweep");
+        int layer = w.get("layer").getAsInt();
+        int eq7 = w.get("eq7_early").getAsInt();
+        String outcome = layer < 0
+                ? "no layer within " + w.get("threshold").getAsDouble() + " nats, so the Eq. 7 layer " + eq7 + " stays"
+                : String.format(Locale.ROOT, "layer %d (KL %.3g) %s the Eq. 7 layer %d", layer,
+                        w.getAsJsonArray("kl").get(layer).getAsDouble(), layer == eq7 ? "agrees with" : "replaces", eq7);
+        return String.format(Locale.ROOT, "%n- **Sweep** — %s; %s (`sweep-kl.png`).", w.get("rule").getAsString(), outcome);
     }
 }

@@ -98,6 +98,81 @@ class CalibrateCommandTest {
         }
     }
 
+    static JsonObject calibrate(String name, String... extra) throws Exception {
+        Path out = dir.resolve(name);
+        List<String> args = new ArrayList<>(List.of("calibrate", "--model", model.toString(), "--data", data.toString(),
+                "--out", out.toString()));
+        args.addAll(List.of(extra));
+        run(args.toArray(String[]::new));
+        return JsonParser.parseString(Files.readString(out.resolve("calibration.json"))).getAsJsonObject();
+    }
+
+    static double[] doubles(com.google.gson.JsonArray a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
+        }
+        return v;
+    }
+
+    @Test
+    void sweepTakesTheEarliestLayerWithinTheKlBudget() throws Exception {
+        // an unlimited budget: every tried layer qualifies, so the earliest, 0, replaces the Eq. 7 layer 3
+        JsonObject all = calibrate("sweep-all", "--sweep", "--sweep-kl", "1e9");
+        JsonObject w = all.getAsJsonObject("evidence").getAsJsonObject("sweep");
+        int late = all.get("late").getAsInt();
+        assertEquals(0, all.get("early").getAsInt(), all.toString());
+        assertEquals(3, w.get("eq7_early").getAsInt());
+        double[] kl = doubles(w.getAsJsonArray("kl"));
+        double[] flops = doubles(w.getAsJsonArray("flops_ratio"));
+        assertEquals(SHAPE.length, kl.length);
+        for (int e = 0; e < SHAPE.length; e++) {
+            assertEquals(e < late, !Double.isNaN(kl[e]), "layer " + e + " tried iff before the late layer " + late);
+            if (e < late) {
+                assertTrue(kl[e] >= 0, "KL " + kl[e]);
+                assertTrue(e == 0 || flops[e] > flops[e - 1], "FLOPs grow with the early layer: " + java.util.Arrays.toString(flops));
+            }
+        }
+        assertEquals(flops[0], all.getAsJsonObject("evidence").get("flops_ratio").getAsDouble(), 1e-12);
+        assertNotNull(ImageIO.read(dir.resolve("sweep-all").resolve("sweep-kl.png").toFile()));
+        assertTrue(Files.readString(dir.resolve("sweep-all").resolve("calibration.md")).contains("**Sweep**"));
+
+        // a budget equal to the smallest KL picks the first layer that reaches it
+        int best = 0;
+        for (int e = 1; e < late; e++) {
+            best = kl[e] < kl[best] ? e : best;
+        }
+        JsonObject tight = calibrate("sweep-tight", "--sweep", "--sweep-kl", Double.toString(kl[best]));
+        assertEquals(best, tight.get("early").getAsInt(), java.util.Arrays.toString(kl));
+
+        // no layer within a negative budget: the Eq. 7 layer stays
+        JsonObject none = calibrate("sweep-none", "--sweep", "--sweep-kl", "-1");
+        assertEquals(3, none.get("early").getAsInt());
+        assertEquals(-1, none.getAsJsonObject("evidence").getAsJsonObject("sweep").get("layer").getAsInt());
+    }
+
+    @Test
+    void sweepAtKeepRatioOneMeasuresWhatVtwMeasuresAtTheLateLayer() throws Exception {
+        // keeping every visual token at the early layer leaves only the late layer's withdrawal, which is
+        // exactly VTW at that layer: the two KL measurements must agree for every early layer
+        JsonObject c = calibrate("sweep-r1", "--sweep", "--keep-ratio", "1.0");
+        int late = c.get("late").getAsInt();
+        double vtwAtLate = doubles(c.getAsJsonObject("evidence").getAsJsonObject("vtw").getAsJsonArray("kl"))[late];
+        assertTrue(vtwAtLate > 0, "withdrawing at the late layer changes this random model's answer");
+        double[] kl = doubles(c.getAsJsonObject("evidence").getAsJsonObject("sweep").getAsJsonArray("kl"));
+        for (int e = 0; e < late; e++) {
+            assertEquals(vtwAtLate, kl[e], 1e-6 * Math.max(1, vtwAtLate), "early layer " + e);
+        }
+    }
+
+    @Test
+    void sweepRefusesATargetFlops() {
+        dev.dtp.bench.cli.CliRun r = dev.dtp.bench.cli.CliRun.of("calibrate", "--model", model.toString(), "--data",
+                data.toString(), "--out", dir.resolve("sweep-bad").toString(), "--sweep", "--target-flops", "0.6");
+        assertTrue(r.exit() != 0);
+        assertTrue(r.err().contains("--sweep") && r.err().contains("--target-flops"), r.err());
+    }
+
     @Test
     void analyzeWritesTheFigures() throws Exception {
         Path out = dir.resolve("analysis");

@@ -158,6 +158,21 @@ public final class LayerChooser {
         return layer < 0 ? OptionalInt.empty() : OptionalInt.of(layer);
     }
 
+    /**
+     * The swept early layer: the earliest layer whose DTP run (at the chosen late layer and r) changes the
+     * next-token distribution by a mean KL at most {@code threshold}; entries that are NaN (layers not tried)
+     * never qualify. Earlier means fewer FLOPs at the same r and late layer, so this is the cheapest early
+     * layer the measurement allows.
+     */
+    public static OptionalInt sweptEarly(double[] klByEarly, double threshold) {
+        for (int e = 0; e < klByEarly.length; e++) {
+            if (klByEarly[e] <= threshold) {
+                return OptionalInt.of(e);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
     /** Which rule decided the late layer. */
     public enum LateSource { RISE, RISE_MOVED_TO_VTW, VTW, PAPER }
 

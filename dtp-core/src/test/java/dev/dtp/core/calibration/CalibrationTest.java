@@ -111,6 +111,15 @@ class CalibrationTest {
     }
 
     @Test
+    void sweptEarlyIsTheEarliestLayerWithinTheKlBudget() {
+        double[] kl = {3.0, 0.4, 0.08, 0.02, 0.2, Double.NaN, Double.NaN};
+        assertEquals(java.util.OptionalInt.of(3), LayerChooser.sweptEarly(kl, 0.05));
+        assertEquals(java.util.OptionalInt.of(2), LayerChooser.sweptEarly(kl, 0.08));
+        assertEquals(java.util.OptionalInt.of(1), LayerChooser.sweptEarly(kl, 0.5));
+        assertEquals(java.util.OptionalInt.empty(), LayerChooser.sweptEarly(kl, 0.01));
+    }
+
+    @Test
     void vtwLayerIsWhereWithdrawingStaysHarmless() {
         // a dip below the threshold at layer 2 does not count: layer 4 rises again
         double[] kl = {2.0, 1.5, 0.01, 0.3, 0.2, 0.04, 0.03, 0.001};
