@@ -126,8 +126,9 @@ public final class CalibrateCommand implements Callable<Integer> {
                                 : Double.NaN;
                     }
                     sw = new Sweep(sweepKl, klByEarly, flops, swept, eq7Early);
-                    Charts.save(Charts.curve("DTP at each early layer (late " + l + ", r " + r + "): KL(full ‖ DTP)",
-                            "mean KL (nats)", "KL", klByEarly), out.resolve("sweep-kl.png"));
+                    Charts.save(Charts.curve("DTP at each early layer (late " + l + ", r " + r + "; budget " + sweepKl
+                            + "): KL(full ‖ DTP)", "mean KL (nats)", "KL", java.util.Arrays.copyOf(klByEarly, l)),
+                            out.resolve("sweep-kl.png"));
                 }
                 JsonObject json = calibrationJson(e, chosen, r, ratio, curve, survey, early, rise, kl, vtw, opts, paper, sw);
                 Files.writeString(out.resolve("calibration.json"), new GsonBuilder().setPrettyPrinting()
