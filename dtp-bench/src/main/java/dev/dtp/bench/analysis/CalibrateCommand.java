@@ -89,6 +89,9 @@ public final class CalibrateCommand implements Callable<Integer> {
                     "--sweep measures each early layer at one r: give --keep-ratio, not --target-flops");
         }
         List<EvalSample> samples = inputs.samples();
+        if (sweep && samples.size() < 32) {
+            o.printf("note: --sweep on %d samples: its mean KL per layer is noisy below 32 (docs/ANALYSIS.md)%n", samples.size());
+        }
         Files.createDirectories(out);
         try (VisionLanguageModel vlm = VisionLanguageModel.load(inputs.model, common.builder())) {
             int n = vlm.model().layerCount();

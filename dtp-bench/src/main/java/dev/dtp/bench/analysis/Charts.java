@@ -25,11 +25,8 @@ final class Charts {
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("layer")
                 .yAxisTitle("std of visual-token importance (Eq. 7)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        double[] x = new double[mean.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = i;
-        }
-        XYSeries s = chart.addSeries("mean over samples (± std)", x, clean(mean), clean(spread));
+        int[] layers = measured(mean, chart);
+        XYSeries s = chart.addSeries("mean over samples (± std)", asDouble(layers), at(mean, layers), at(spread, layers));
         s.setMarker(SeriesMarkers.CIRCLE);
         if (markers != null) {
             double lo = min(mean);
@@ -47,11 +44,8 @@ final class Charts {
     static XYChart curve(String title, String yTitle, String series, double[] values) {
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("layer").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        double[] x = new double[values.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = i;
-        }
-        chart.addSeries(series, x, clean(values)).setMarker(SeriesMarkers.CIRCLE);
+        int[] layers = measured(values, chart);
+        chart.addSeries(series, asDouble(layers), at(values, layers)).setMarker(SeriesMarkers.CIRCLE);
         return chart;
     }
 
@@ -155,14 +149,30 @@ final class Charts {
         BitmapEncoder.saveBitmap(new ArrayList<>(charts), rows, cols, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static double[] clean(double[] v) {
-        double[] out = v.clone();
-        for (int i = 0; i < out.length; i++) {
-            if (Double.isNaN(out[i])) {
-                out[i] = 0;
-            }
+    /**
+     * The layers that have a value (NaN marks a layer not measured): those are plotted, the others left
+     * out rather than drawn as 0. With none, layer 0 is drawn at 0 and the title says so.
+     */
+    private static int[] measured(double[] v, XYChart chart) {
+        int[] layers = java.util.stream.IntStream.range(0, v.length).filter(i -> !Double.isNaN(v[i])).toArray();
+        if (layers.length == 0) {
+            chart.setTitle(chart.getTitle() + " (no values)");
+            return new int[] {0};
+        }
+        return layers;
+    }
+
+    /** v at the given layers; a missing or NaN entry (a spread not measured) becomes 0. */
+    private static double[] at(double[] v, int[] layers) {
+        double[] out = new double[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            out[i] = layers[i] < v.length && !Double.isNaN(v[layers[i]]) ? v[layers[i]] : 0;
         }
         return out;
+    }
+
+    private static double[] asDouble(int[] layers) {
+        return java.util.Arrays.stream(layers).asDoubleStream().toArray();
     }
 
     private static double min(double[] v) {
