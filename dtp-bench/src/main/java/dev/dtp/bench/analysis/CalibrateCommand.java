@@ -108,7 +108,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             int vtw = vtwLayer.orElse(-1);
             LayerChooser.Late chosen = LayerChooser.late(late, vtwLayer, e, paper.late());
             int l = chosen.layer();
-            double[] klByEarly = sweep ? meanKl(vlm, samples, "sweep", x -> x < l ? new Dtp(x, keepRatio, l) : null, o) : null;
+            double sweepR = rounded(keepRatio); // the r the chosen policy will carry
+            double[] klByEarly = sweep ? meanKl(vlm, samples, "sweep", x -> x < l ? new Dtp(x, sweepR, l) : null, o) : null;
             int eq7Early = e;
             OptionalInt swept = sweep ? LayerChooser.sweptEarly(klByEarly, sweepKl) : OptionalInt.empty();
             e = swept.orElse(e);
@@ -116,17 +117,14 @@ public final class CalibrateCommand implements Callable<Integer> {
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
                 probe = EvalCommand.input(vlm, samples.get(0), m);
-                r = targetFlops != null
-                        ? KeepRatioSolver.solve(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, targetFlops)
-                        : keepRatio;
-                r = Math.round(r * 1000) / 1000.0;
-                double ratio = KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), e, l, r);
+                var shape = BenchCommand.shapeOf(vlm.model().config());
+                r = rounded(targetFlops != null ? KeepRatioSolver.solve(shape, probe.layout(), e, l, targetFlops) : keepRatio);
+                double ratio = KeepRatioSolver.ratio(shape, probe.layout(), e, l, r);
                 Sweep sw = null;
                 if (sweep) {
                     double[] flops = new double[n];
                     for (int x = 0; x < n; x++) {
-                        flops[x] = x < l ? KeepRatioSolver.ratio(BenchCommand.shapeOf(vlm.model().config()), probe.layout(), x, l, r)
-                                : Double.NaN;
+                        flops[x] = x < l ? KeepRatioSolver.ratio(shape, probe.layout(), x, l, r) : Double.NaN;
                     }
                     sw = new Sweep(sweepKl, klByEarly, flops, swept, eq7Early);
                     Charts.save(Charts.curve("DTP at each early layer (late " + l + ", r " + r + "; budget " + sweepKl
@@ -160,6 +158,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    /** r as calibration.json records it: three decimals. */
+    private static double rounded(double r) {
+        return Math.round(r * 1000) / 1000.0;
     }
 
     /** Mean KL(p_full ‖ p_withdrawn@l) of the next-token distribution over the samples, per layer l. */
