@@ -73,10 +73,8 @@ class CalibrateCommandTest {
 
     @Test
     void calibrationFindsTheArrangedLayersAndTheModelUsesThem() throws Exception {
+        JsonObject c = calibrate("cal", "--target-flops", "0.6");
         Path out = dir.resolve("cal");
-        run("calibrate", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
-                "--target-flops", "0.6");
-        JsonObject c = JsonParser.parseString(Files.readString(out.resolve("calibration.json"))).getAsJsonObject();
         assertEquals(3, c.get("early").getAsInt(), c.toString());
         JsonObject late = c.getAsJsonObject("evidence").getAsJsonObject("late");
         int rise = late.get("rise_start").getAsInt();
