@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  * Stage one of training, standing in for the pretrained vision encoder a real VLM starts from: the patch
  * embedding, positions and projector learn to say, per visual token, what covers its patch (colour, shape,
  * size, text character, and where the covering object is — {@link PatchLabels}) and where the patch itself
- * is, through linear heads that are thrown away afterwards. The language model then starts from visual tokens that already carry the scene, as
- * Cobra's LLM does.
+ * is, through linear heads that are thrown away afterwards. The language model then starts from visual
+ * tokens that already carry the scene, as Cobra's LLM does.
  */
 final class VisionPretrainer implements AutoCloseable {
     private static final String[] CLASS_HEADS = {"color", "shape", "size", "glyph", "column", "row"};
