@@ -12,6 +12,11 @@ final class NoPruning implements PruningPolicy {
     }
 
     @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "none";
     }

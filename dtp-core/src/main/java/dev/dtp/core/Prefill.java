@@ -21,6 +21,15 @@ public interface Prefill extends AutoCloseable {
      */
     float[] decode(int tokenId);
 
+    /**
+     * A snapshot of the caches now (after the prefill and every decode step so far): the state a
+     * later prefill continues from, e.g. the next turn of a chat. Independent of this prefill: it
+     * stays valid after {@link #close()} and must be closed on its own.
+     */
+    default SequenceState state() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its state");
+    }
+
     @Override
     void close();
 }

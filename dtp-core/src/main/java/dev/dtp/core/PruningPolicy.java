@@ -18,6 +18,20 @@ public interface PruningPolicy {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Whether a prefill with this policy may be split into chunks — a prefix, then continuations
+     * from its {@link SequenceState} — and give exactly what one prefill of the whole sequence
+     * gives. True only when the policy's choice over the tokens of a chunk never depends on tokens
+     * that come after the chunk: DTP, FastV, VTW and random over visual tokens are, because they
+     * rank visual tokens among themselves and never look at the text that follows; {@code
+     * topk-all} ranks text against visual tokens and is not. False unless a policy declares it;
+     * continuing a state with a policy that is not prefix-safe is a {@link PolicyException}.
+     * (docs/PRUNING.md, "Splitting a prefill")
+     */
+    default boolean prefixSafe() {
+        return false;
+    }
+
     /** The policy that never prunes. */
     static PruningPolicy none() {
         return NoPruning.INSTANCE;

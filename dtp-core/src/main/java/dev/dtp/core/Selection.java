@@ -42,11 +42,19 @@ public final class Selection {
      *     out-of-range indices, or an empty selection
      */
     public void validate(String policyName, int layer, int tokenCount) {
+        validate(policyName, layer, tokenCount, false);
+    }
+
+    /**
+     * As {@link #validate(String, int, int)}; with {@code allowEmpty} an empty selection is valid
+     * (a prefix whose every token is withdrawn, continued later by text).
+     */
+    public void validate(String policyName, int layer, int tokenCount, boolean allowEmpty) {
         if (kept == null) {
             return;
         }
         String where = "policy '" + policyName + "' at layer " + layer + ": ";
-        if (kept.length == 0) {
+        if (kept.length == 0 && !allowEmpty) {
             throw new PolicyException(where + "selection is empty; at least one token must remain");
         }
         for (int i = 0; i < kept.length; i++) {

@@ -68,6 +68,20 @@ public final class TokenLayout {
         return new TokenLayout(kinds, sorted);
     }
 
+    /**
+     * Layout from per-position kinds and explicit visual spans, which must cover exactly the
+     * VISUAL positions (e.g. read back from a saved state).
+     */
+    public static TokenLayout of(TokenKind[] kinds, List<Span> visualSpans) {
+        TokenLayout spans = withSpans(kinds.length, visualSpans);
+        for (int i = 0; i < kinds.length; i++) {
+            if (kinds[i] == null || (kinds[i] == TokenKind.VISUAL) != (spans.kinds[i] == TokenKind.VISUAL)) {
+                throw new InputException("position " + i + " is " + kinds[i] + " but the visual spans say otherwise");
+            }
+        }
+        return new TokenLayout(kinds.clone(), spans.visualSpans);
+    }
+
     /** Text positions only. */
     public static TokenLayout text(int length) {
         return withSpans(length, List.of());
@@ -78,8 +92,38 @@ public final class TokenLayout {
         return withSpans(length, visual == 0 ? List.of() : List.of(new Span(visualAt, visual)));
     }
 
+    /**
+     * This layout followed by {@code next}: the layout of a sequence continued by another chunk.
+     * Spans keep their boundaries (an image of the next chunk stays its own span).
+     */
+    public TokenLayout append(TokenLayout next) {
+        TokenKind[] all = Arrays.copyOf(kinds, kinds.length + next.kinds.length);
+        System.arraycopy(next.kinds, 0, all, kinds.length, next.kinds.length);
+        List<Span> spans = new ArrayList<>(visualSpans);
+        for (Span s : next.visualSpans) {
+            spans.add(new Span(kinds.length + s.start(), s.length()));
+        }
+        return new TokenLayout(all, spans);
+    }
+
+    /** This layout followed by {@code count} text positions (tokens fed by decoding). */
+    public TokenLayout appendText(int count) {
+        return count == 0 ? this : append(text(count));
+    }
+
     public int length() {
         return kinds.length;
+    }
+
+    /** Two layouts are equal when their kinds and visual spans are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenLayout t && Arrays.equals(kinds, t.kinds) && visualSpans.equals(t.visualSpans);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(kinds) + visualSpans.hashCode();
     }
 
     public TokenKind kind(int position) {

@@ -48,6 +48,12 @@ public final class Dtp implements PruningPolicy {
         return early.keepRatio();
     }
 
+    /** Prefix-safe: both stages look at visual tokens only. */
+    @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         String sig = early.signal() == ImportanceSignals.DELTA ? "" : ",signal=" + early.signal().name();

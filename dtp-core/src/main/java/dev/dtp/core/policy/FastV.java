@@ -28,6 +28,12 @@ public final class FastV implements PruningPolicy {
         return stage.select(ctx);
     }
 
+    /** Prefix-safe: one top-k over visual tokens. */
+    @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         String sig = stage.signal() == ImportanceSignals.DELTA ? "" : ",signal=" + stage.signal().name();

@@ -49,6 +49,12 @@ public final class RandomVisual implements PruningPolicy {
         return Policies.keepWith(ctx, TokenKind.VISUAL, chosen);
     }
 
+    /** Prefix-safe: a seeded choice among visual tokens. */
+    @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "random:layer=" + layer + ",r=" + Policies.fmt(keepRatio) + ",seed=" + seed;

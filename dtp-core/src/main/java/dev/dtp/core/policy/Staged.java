@@ -43,6 +43,12 @@ public final class Staged implements PruningPolicy {
         return stages;
     }
 
+    /** Prefix-safe when every stage is. */
+    @Override
+    public boolean prefixSafe() {
+        return stages.stream().allMatch(PruningPolicy::prefixSafe);
+    }
+
     @Override
     public String name() {
         return stages.stream().map(PruningPolicy::name).collect(Collectors.joining("+"));

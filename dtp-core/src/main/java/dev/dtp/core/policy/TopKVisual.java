@@ -54,6 +54,12 @@ public final class TopKVisual implements PruningPolicy {
         return signal;
     }
 
+    /** Prefix-safe: ranks visual tokens only, so the text after them never changes the choice. */
+    @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "topk-visual:layer=" + layer + ",r=" + Policies.fmt(keepRatio) + ",signal=" + signal.name();

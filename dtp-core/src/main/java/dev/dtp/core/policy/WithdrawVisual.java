@@ -26,6 +26,12 @@ public final class WithdrawVisual implements PruningPolicy {
         return layer;
     }
 
+    /** Prefix-safe: drops visual tokens whatever follows. */
+    @Override
+    public boolean prefixSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "vtw:k=" + layer;

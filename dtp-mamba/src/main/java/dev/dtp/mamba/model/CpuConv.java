@@ -35,12 +35,21 @@ final class CpuConv {
 
     /**
      * SiLU(bias + Σ_k w[d,k] · x[t−(K−1)+k, d]) for every row t; rows before the sequence are zeros.
+     */
+    static NDArray convSilu(NDArray x, float[] w, float[] b) {
+        return convSilu(x, null, w, b);
+    }
+
+    /**
+     * As {@link #convSilu(NDArray, float[], float[])}, with the rows before the sequence taken from
+     * {@code history} (the previous K−1 conv inputs, row-major (K−1, d_inner)) when it is not null:
+     * a chunk continuing a saved state.
      *
      * @param x conv input (L, d_inner), float32 on the CPU
      * @param w conv weight transposed, (K, d_inner) row-major, on the heap
      * @param b conv bias (d_inner), zeros when the model has none
      */
-    static NDArray convSilu(NDArray x, float[] w, float[] b) {
+    static NDArray convSilu(NDArray x, float[] history, float[] w, float[] b) {
         int length = Math.toIntExact(x.getShape().get(0));
         int dInner = Math.toIntExact(x.getShape().get(1));
         int kernel = w.length / dInner;
@@ -58,18 +67,21 @@ final class CpuConv {
             int to = Math.min(length, from + rowsPerTask);
             // the first K−1 rows of the sequence read padding: plain Java; the rest vectorised
             int full = Math.min(to, Math.max(from, kernel - 1));
-            scalarRows(in, target, w, b, dInner, kernel, from, full, 0);
+            scalarRows(in, history, target, w, b, dInner, kernel, from, full, 0);
             if (full < to) {
                 int scalarFrom = VECTOR ? VectorConvLoop.run(in, target, w, b, dInner, kernel, full, to) : 0;
-                scalarRows(in, target, w, b, dInner, kernel, full, to, scalarFrom);
+                scalarRows(in, null, target, w, b, dInner, kernel, full, to, scalarFrom);
             }
         });
         return out;
     }
 
-    /** Rows [from, to), channels [channelFrom, d_inner), in plain Java. */
-    static void scalarRows(ByteBuffer in, ByteBuffer out, float[] w, float[] b, int dInner, int kernel, int from, int to,
-            int channelFrom) {
+    /**
+     * Rows [from, to), channels [channelFrom, d_inner), in plain Java; taps before row 0 read
+     * {@code history} ((K−1, d_inner), its last row just before row 0) or zeros when it is null.
+     */
+    static void scalarRows(ByteBuffer in, float[] history, ByteBuffer out, float[] w, float[] b, int dInner, int kernel,
+            int from, int to, int channelFrom) {
         for (int t = from; t < to; t++) {
             for (int d = channelFrom; d < dInner; d++) {
                 float acc = b[d];
@@ -77,6 +89,8 @@ final class CpuConv {
                     int src = t - (kernel - 1) + k;
                     if (src >= 0) {
                         acc += w[k * dInner + d] * in.getFloat(4 * (src * dInner + d));
+                    } else if (history != null) {
+                        acc += w[k * dInner + d] * history[(kernel - 1 + src) * dInner + d];
                     }
                 }
                 out.putFloat(4 * (t * dInner + d), acc / (1 + (float) Math.exp(-acc))); // SiLU

@@ -1,7 +1,10 @@
 package dev.dtp.mamba.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.scan.ScanInput;
 import dev.dtp.mamba.scan.ScanOutput;
@@ -73,7 +76,16 @@ final class MambaBlock {
     }
 
     /** Everything the block computes before its scan, for the current tokens. */
-    record Projected(NDArray convInput, NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c) {}
+    record Projected(NDArray convInput, NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c) {
+        /**
+         * The rows of the kept tokens ({@code index}: current-token indices) of everything the scan
+         * reads; the conv input stays whole, since the conv history is taken over all tokens.
+         */
+        Projected gather(NDArray index) {
+            return new Projected(convInput, Ops.gatherRows(x, index), Ops.gatherRows(z, index),
+                    Ops.gatherRows(delta, index), Ops.gatherRows(b, index), Ops.gatherRows(c, index));
+        }
+    }
 
     /**
      * Norm, in_proj, causal conv + SiLU, x_proj and Δ = softplus(dt_proj(dt) + bias) for all
@@ -95,8 +107,9 @@ final class MambaBlock {
         hidden.close();
         t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
         NDArray x;
-        if (convHistory == null && CpuConv.supports(convInput)) {
-            x = CpuConv.convSilu(convInput, convWeightTHost, convBiasHost); // (L, d_inner)
+        if (CpuConv.supports(convInput)) {
+            float[] history = convHistory == null ? null : convHistory.toFloatArray();
+            x = CpuConv.convSilu(convInput, history, convWeightTHost, convBiasHost); // (L, d_inner)
         } else {
             try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
                 x = Ops.silu(conv); // (L, d_inner)
@@ -117,17 +130,17 @@ final class MambaBlock {
     }
 
     /**
-     * The selective scan (Eq. 2) on the given tokens, the gate y ⊙ SiLU(z) and out_proj.
+     * The selective scan (Eq. 2) on the given tokens from state {@code h0} (null: zeros), the gate
+     * y ⊙ SiLU(z) and out_proj.
      *
      * @return the scan output (y and final state) and the block output (L, d_model)
      */
-    Mixed mix(NDArray x, NDArray z, NDArray delta, NDArray b, NDArray c, NDArray h0, SelectiveScan scan,
-            PrefillProfile profile) {
+    Mixed mix(Projected p, NDArray h0, SelectiveScan scan, PrefillProfile profile) {
         long t = profile.start();
-        ScanOutput s = scan.scan(new ScanInput(x, delta, a, b, c, w.d(), h0));
+        ScanOutput s = scan.scan(new ScanInput(p.x(), p.delta(), a, p.b(), p.c(), w.d(), h0));
         t = profile.stop(PrefillProfile.Part.SCAN, t);
         NDArray gated;
-        try (NDArray gate = Ops.silu(z)) {
+        try (NDArray gate = Ops.silu(p.z())) {
             gated = s.y().mul(gate); // y ⊙ SiLU(z)
         }
         t = profile.stop(PrefillProfile.Part.GATE, t);
@@ -189,6 +202,48 @@ final class MambaBlock {
     }
 
     record Stepped(NDArray output, LayerCache cache) {}
+
+    /**
+     * One decode step for a batch of B sequences, each with its own state: the same block as
+     * {@link #step}, with every weight read once for the whole batch (the products become GEMMs).
+     * Temporaries and the new states live in {@code residual}'s manager.
+     *
+     * @param residual (B, d_model)
+     * @param conv the sequences' last K−1 conv inputs, (B, K−1, d_inner)
+     * @param ssm the sequences' SSM states, (B, d_inner, N)
+     * @return the block output (B, d_model) and the new conv (B, K−1, d_inner) and SSM states
+     */
+    BatchStepped stepBatch(NDArray residual, NDArray conv, NDArray ssm) {
+        int dInner = config.dInner();
+        int r = config.dtRank();
+        int n = config.dState();
+        int kernel = config.dConv();
+        NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
+        NDArray convInput = Ops.linear(hidden, inProjX, inProjBiasX); // (B, d_inner)
+        NDArray z = Ops.linear(hidden, inProjZ, inProjBiasZ);
+        NDArray window = kernel == 1 ? convInput.expandDims(1)
+                : NDArrays.concat(new NDList(conv, convInput.expandDims(1)), 1); // (B, K, d_inner)
+        window.attach(residual.getManager());
+        NDArray convOut = window.mul(convWeightT).sum(new int[] {1}); // Σ_k w[d,k] x[t−(K−1)+k, d], (B, d_inner)
+        if (w.convBias() != null) {
+            convOut = convOut.add(w.convBias());
+        }
+        NDArray x = Ops.silu(convOut);
+        NDArray dbc = Ops.linear(x, w.xProj(), null); // (B, dt_rank + 2N)
+        NDArray b = Ops.columns(dbc, r, r + n); // (B, N)
+        NDArray c = Ops.columns(dbc, r + n, r + 2L * n);
+        NDArray delta = Ops.softplus(Ops.linear(Ops.columns(dbc, 0, r), w.dtProj(), w.dtProjBias())); // (B, d_inner)
+        // Eq. 2, one step per sequence: h = exp(Δ A) ⊙ h + (Δ x) B ; y = C·h + D x
+        NDArray aBar = delta.expandDims(2).mul(a).exp(); // (B, d_inner, N)
+        NDArray bBarX = delta.mul(x).expandDims(2).mul(b.expandDims(1)); // (B, d_inner, N)
+        NDArray h = aBar.mul(ssm).add(bBarX);
+        NDArray y = h.matMul(c.expandDims(2)).squeeze(2).add(x.mul(w.d())); // (B, d_inner)
+        NDArray out = Ops.linear(y.mul(Ops.silu(z)), w.outProj(), w.outProjBias()); // (B, d_model)
+        NDArray newConv = kernel == 1 ? conv : window.get(new NDIndex(":, 1:, :"));
+        return new BatchStepped(out, newConv, h);
+    }
+
+    record BatchStepped(NDArray output, NDArray conv, NDArray ssm) {}
 
     LayerWeights weights() {
         return w;

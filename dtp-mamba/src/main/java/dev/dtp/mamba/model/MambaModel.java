@@ -18,7 +18,9 @@ import dev.dtp.core.PruningDefaults;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.PruningTrace;
 import dev.dtp.core.Selection;
+import dev.dtp.core.SequenceState;
 import dev.dtp.core.TensorLayerContext;
+import dev.dtp.core.TokenKind;
 import dev.dtp.core.TokenLayout;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
@@ -29,6 +31,7 @@ import dev.dtp.mamba.scan.ScanKernels;
 import dev.dtp.mamba.scan.SelectiveScan;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -49,6 +52,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     private final PruningDefaults defaults;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private volatile String fingerprint;
 
     /** What closing the model frees: the loader's root manager, or the weights' own manager. */
     private final NDManager owner;
@@ -166,15 +170,65 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     /** A prefill that also records the wall time of each part of the blocks into {@code profile}. */
     public MambaSession prefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer,
             PrefillProfile profile) {
+        return run(null, input, policy, options, observer, profile, true);
+    }
+
+    @Override
+    public MambaSession prefill(SequenceState state, ModelInput input, PruningPolicy policy, PrefillOptions options) {
+        return run(state, input, policy, options, null, PrefillProfile.NONE, true);
+    }
+
+    /** A continuation of {@code state} (null: the start) that also reports to {@code observer} and {@code profile}. */
+    public MambaSession prefill(SequenceState state, ModelInput input, PruningPolicy policy, PrefillOptions options,
+            LayerObserver observer, PrefillProfile profile) {
+        return run(state, input, policy, options, observer, profile, true);
+    }
+
+    @Override
+    public MambaState prefix(SequenceState state, ModelInput input, PruningPolicy policy, PrefillOptions options) {
         Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(profile, "profile");
+        requirePrefixSafe(policy);
+        try (MambaSession session = run(state, input, policy, options, null, PrefillProfile.NONE, false)) {
+            return session.takeState();
+        }
+    }
+
+    /** The state after {@code input}, continuing {@code state} (null: from the start). */
+    public MambaState prefix(SequenceState state, ModelInput input, PruningPolicy policy) {
+        return prefix(state, input, policy, PrefillOptions.DEFAULT);
+    }
+
+    @Override
+    public MambaState loadState(Path file) {
         enter();
         try {
-            return runPrefill(input, policy, options, observer, profile);
+            return StateFile.read(file, this);
         } finally {
             exit();
         }
+    }
+
+    /**
+     * The identity of this model's weights that saved states record (see {@link ModelFingerprint});
+     * computed once, on first use.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            enter();
+            try {
+                f = ModelFingerprint.of(weights);
+                fingerprint = f;
+            } finally {
+                exit();
+            }
+        }
+        return f;
+    }
+
+    /** A manager for a state's arrays, on the model's device. */
+    NDManager newStateManager() {
+        return weights.manager().newSubManager();
     }
 
     @Override
@@ -184,72 +238,138 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
     }
 
-    private MambaSession runPrefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer,
-            PrefillProfile profile) {
-        long start = System.nanoTime();
-        TokenLayout layout = input.layout();
+    @Override
+    public Generation generate(SequenceState state, ModelInput input, GenerationConfig config, PruningPolicy policy,
+            TokenListener listener) {
+        try (MambaSession session = prefill(state, input, policy, PrefillOptions.DEFAULT)) {
+            return Decoder.generate(session, config, listener);
+        }
+    }
+
+    private MambaSession run(SequenceState state, ModelInput input, PruningPolicy policy, PrefillOptions options,
+            LayerObserver observer, PrefillProfile profile, boolean requireLogits) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(profile, "profile");
+        enter();
+        try {
+            MambaState start = state == null ? null : continuable(state, input, policy);
+            return runPrefill(start, input, policy, options, observer, profile, requireLogits);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The checks before a state is continued: same model, same policy, one that may be split. */
+    private MambaState continuable(SequenceState state, ModelInput input, PruningPolicy policy) {
+        if (!(state instanceof MambaState s)) {
+            throw new InputException("a " + state.getClass().getSimpleName() + " cannot continue a Mamba model");
+        }
+        if (!s.modelFingerprint().equals(fingerprint())) {
+            throw new InputException("the state was made by model " + s.modelFingerprint() + ", not by this model ("
+                    + fingerprint() + ")");
+        }
+        if (!s.policy().equals(policy.name())) {
+            throw new PolicyException("the state was pruned with policy '" + s.policy()
+                    + "'; it cannot be continued with policy '" + policy.name() + "'");
+        }
+        requirePrefixSafe(policy);
+        int before = s.layout().count(TokenKind.VISUAL);
+        int added = input.layout().count(TokenKind.VISUAL);
+        if (policy != PruningPolicy.none() && before > 0 && added > 0) {
+            throw new InputException("the state already holds " + before + " visual tokens and the continuation adds "
+                    + added + " more: policy '" + policy.name() + "' chooses among all visual tokens of a prefill, "
+                    + "so a prefill cannot be split between images; prefill them together");
+        }
+        return s;
+    }
+
+    static void requirePrefixSafe(PruningPolicy policy) {
+        requirePrefixSafe(policy.name(), policy.prefixSafe());
+    }
+
+    static void requirePrefixSafe(String policy, boolean prefixSafe) {
+        if (!prefixSafe) {
+            throw new PolicyException("policy '" + policy + "' is not prefix-safe (its choice over earlier "
+                    + "tokens may depend on later ones), so its prefill cannot be split into a prefix and a "
+                    + "continuation; prefill the whole sequence at once");
+        }
+    }
+
+    /**
+     * The prefill, layer by layer as in the paper: project (norm, in_proj, conv, x_proj, Δ) every
+     * current token, let the policy select on Δ, gather the kept tokens, mix (scan, gate,
+     * out_proj) and add to the residual stream. Continuing {@code start}, each layer's conv and
+     * scan start from its saved conv window and SSM state.
+     */
+    private MambaSession runPrefill(MambaState start, ModelInput input, PruningPolicy policy, PrefillOptions options,
+            LayerObserver observer, PrefillProfile profile, boolean requireLogits) {
+        long begin = System.nanoTime();
+        int offset = start == null ? 0 : start.length();
+        TokenLayout layout = start == null ? input.layout() : start.layout().append(input.layout());
         NDManager sessionManager = weights.manager().newSubManager();
+        PrefillCollector out = new PrefillCollector(sessionManager, config, options.recordImportance());
         try (NDManager pass = weights.manager().newSubManager()) {
             long t = profile.start();
             NDArray residual = embed(input, pass); // (L, d_model)
             profile.stop(PrefillProfile.Part.EMBED, t);
-            int[] positions = new int[layout.length()];
-            for (int i = 0; i < positions.length; i++) {
-                positions[i] = i;
-            }
+            int[] positions = range(offset, offset + input.length());
             long seed = 0x9E3779B97F4A7C15L ^ layout.length();
-            List<PruningTrace.LayerTrace> trace = new ArrayList<>(blocks.size());
-            List<LayerCache> caches = new ArrayList<>(blocks.size());
             NDArray previousY = null;
+            int emptiedAt = -1;
             for (MambaBlock block : blocks) {
+                int l = block.index();
+                LayerCache before = start == null ? null : start.layer(l);
+                if (positions.length == 0) { // every token was withdrawn below: this layer's state stays as it was
+                    out.unchanged(l, before);
+                    continue;
+                }
                 try (NDManager scope = pass.newSubManager()) {
                     residual.tempAttach(scope);
-                    MambaBlock.Projected p = block.project(residual, null, profile);
+                    NDArray history = before == null ? null : before.convState();
+                    MambaBlock.Projected p = block.project(residual, history, profile);
                     t = profile.start();
-                    TensorLayerContext context = new TensorLayerContext(block.index(), blocks.size(), layout,
-                            positions, p.delta(), p.b(), p.c(), previousY, seed);
-                    Selection selection = select(policy, context);
+                    TensorLayerContext context = new TensorLayerContext(l, blocks.size(), layout, positions, p.delta(),
+                            p.b(), p.c(), previousY, seed);
+                    Selection selection = select(policy, context); // the policy ranks on Δ (Eq. 6)
                     float[] importance = options.recordImportance() ? context.importance() : null;
                     t = profile.stop(PrefillProfile.Part.POLICY, t);
-                    NDArray convState = CausalConv.tail(p.convInput(), null, config.dConv());
-                    convState.attach(sessionManager);
+                    // the conv ran over every current token, so the window it hands on is the unpruned one
+                    NDArray convState = out.keep(CausalConv.tail(p.convInput(), history, config.dConv()));
                     t = profile.stop(PrefillProfile.Part.CONV, t);
-
                     int[] kept = positions;
-                    NDArray x = p.x();
-                    NDArray z = p.z();
-                    NDArray delta = p.delta();
-                    NDArray b = p.b();
-                    NDArray c = p.c();
                     NDArray res = residual;
                     if (!selection.keepsAll()) {
                         int[] rows = selection.indices();
-                        kept = new int[rows.length];
-                        for (int i = 0; i < rows.length; i++) {
-                            kept[i] = positions[rows[i]];
+                        kept = pick(positions, rows);
+                        if (rows.length > 0) {
+                            NDArray index = NativeArrays.longs(scope, rows);
+                            p = p.gather(index);
+                            res = Ops.gatherRows(residual, index);
                         }
-                        NDArray index = NativeArrays.longs(scope, rows);
-                        x = Ops.gatherRows(x, index);
-                        z = Ops.gatherRows(z, index);
-                        delta = Ops.gatherRows(delta, index);
-                        b = Ops.gatherRows(b, index);
-                        c = Ops.gatherRows(c, index);
-                        res = Ops.gatherRows(res, index);
                     }
                     profile.stop(PrefillProfile.Part.GATHER, t);
-                    MambaBlock.Mixed mixed = block.mix(x, z, delta, b, c, null, scan, profile);
+                    out.trace(l, positions, kept, importance);
+                    if (kept.length == 0) { // withdrawn at this layer: its scan ran on nothing
+                        out.cache(l, convState, out.ssmOf(before));
+                        emptiedAt = l;
+                        residual.close();
+                        residual = null;
+                        positions = kept;
+                        continue;
+                    }
+                    MambaBlock.Mixed mixed = block.mix(p, before == null ? null : before.ssmState(), scan, profile);
                     t = profile.start();
-                    NDArray next = res.add(mixed.output());
+                    NDArray next = res.add(mixed.output()); // the residual stream
                     if (options.checkFinite()) {
-                        checkFinite(next, block.index());
+                        checkFinite(next, l);
                     }
                     if (observer != null) {
-                        observer.onLayer(new LayerObserver.LayerTensors(block.index(), positions, kept, x, z, delta, b,
-                                c, mixed.y(), block.a()));
+                        observer.onLayer(new LayerObserver.LayerTensors(l, positions, kept, p.x(), p.z(), p.delta(),
+                                p.b(), p.c(), mixed.y(), block.a()));
                     }
-                    mixed.state().attach(sessionManager);
-                    caches.add(new LayerCache(convState, mixed.state()));
-                    trace.add(new PruningTrace.LayerTrace(block.index(), positions, kept, importance));
+                    out.cache(l, convState, out.keep(mixed.state()));
                     next.attach(pass);
                     mixed.y().attach(pass);
                     if (previousY != null) {
@@ -266,14 +386,37 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                 previousY.close();
             }
             t = profile.start();
-            float[] logits = lastLogits(residual);
+            float[] logits = residual != null ? lastLogits(residual) : start == null ? null : start.logitsOrNull();
             profile.stop(PrefillProfile.Part.LM_HEAD, t);
-            long nanos = System.nanoTime() - start;
-            return new MambaSession(this, sessionManager, caches, logits, new PruningTrace(layout, trace), nanos);
+            if (logits == null && requireLogits) {
+                throw new PolicyException("policy '" + policy.name() + "' at layer " + emptiedAt
+                        + ": selection is empty; at least one token must remain to predict the next one");
+            }
+            PruningTrace before = start == null ? PruningTrace.empty(blocks.size()) : start.trace();
+            PruningTrace trace = before.append(layout, out.traceLayers());
+            return new MambaSession(this, sessionManager, out.caches(), logits, trace, System.nanoTime() - begin,
+                    policy.name(), policy.prefixSafe());
         } catch (RuntimeException e) {
             sessionManager.close();
             throw e;
         }
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+
+    /** The original positions of the selected current tokens. */
+    private static int[] pick(int[] positions, int[] rows) {
+        int[] kept = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            kept[i] = positions[rows[i]];
+        }
+        return kept;
     }
 
     private Selection select(PruningPolicy policy, TensorLayerContext context) {
@@ -288,7 +431,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         if (selection == null) {
             throw new PolicyException("policy '" + policy.name() + "' returned null at layer " + context.layer());
         }
-        selection.validate(policy.name(), context.layer(), context.tokenCount());
+        selection.validate(policy.name(), context.layer(), context.tokenCount(), true);
         return selection;
     }
 
@@ -376,6 +519,77 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             return lastLogits(residual);
         } finally {
             exit();
+        }
+    }
+
+    /**
+     * One decode step for a batch: token {@code tokens[i]} continues sequence i, whose per-layer
+     * states are row i of {@code conv[l]} (B, K−1, d_inner) and {@code ssm[l]} (B, d_inner, N); the
+     * arrays are replaced by the new states (in {@code scope}). Returns each row's logits.
+     */
+    float[][] stepBatch(int[] tokens, NDArray[] conv, NDArray[] ssm, NDManager scope) {
+        for (int id : tokens) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InputException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        enter();
+        try (NDManager step = weights.manager().newSubManager()) {
+            NDArray residual;
+            try (NDArray index = NativeArrays.longs(step, tokens)) {
+                residual = weights.embedding().get(step, new NDIndex("{}", index)); // (B, d_model)
+            }
+            for (MambaBlock block : blocks) {
+                int l = block.index();
+                MambaBlock.BatchStepped s = block.stepBatch(residual, conv[l], ssm[l]);
+                residual = residual.add(s.output());
+                NDArray newConv = s.conv() == conv[l] ? conv[l] : s.conv().duplicate();
+                if (newConv != conv[l]) {
+                    newConv.attach(scope);
+                    conv[l].close();
+                    conv[l] = newConv;
+                }
+                s.ssm().attach(scope);
+                ssm[l].close();
+                ssm[l] = s.ssm();
+            }
+            try (NDArray normed = Ops.rmsNorm(residual, weights.normF(), config.normEps());
+                    NDArray all = Ops.linear(normed, weights.lmHead(), null);
+                    NDArray vocab = all.get(new NDIndex(":, 0:{}", config.vocabSize()))) {
+                float[] flat = vocab.toFloatArray();
+                float[][] out = new float[tokens.length][];
+                for (int i = 0; i < tokens.length; i++) {
+                    out[i] = Arrays.copyOfRange(flat, i * config.vocabSize(), (i + 1) * config.vocabSize());
+                }
+                return out;
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public List<Generation> generate(List<ModelInput> inputs, List<GenerationConfig> configs, PruningPolicy policy) {
+        return generate(null, inputs, configs, policy);
+    }
+
+    /**
+     * Batched generation, each input continuing {@code state} (null: from the start) — e.g. many
+     * questions about one image: each question's prefill on its own, then one batched decode.
+     */
+    public List<Generation> generate(SequenceState state, List<ModelInput> inputs, List<GenerationConfig> configs,
+            PruningPolicy policy) {
+        if (inputs.size() != configs.size()) {
+            throw new InputException(inputs.size() + " inputs but " + configs.size() + " generation configs");
+        }
+        List<MambaSession> sessions = new ArrayList<>(inputs.size());
+        try {
+            for (ModelInput input : inputs) {
+                sessions.add(run(state, input, policy, PrefillOptions.DEFAULT, null, PrefillProfile.NONE, true));
+            }
+            return sessions.isEmpty() ? List.of() : BatchDecoder.generate(this, sessions, configs);
+        } finally {
+            sessions.forEach(MambaSession::close);
         }
     }
 

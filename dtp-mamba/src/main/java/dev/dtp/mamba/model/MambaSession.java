@@ -16,24 +16,33 @@ public final class MambaSession implements Prefill {
     private final List<LayerCache> caches;
     private final PruningTrace trace;
     private final long prefillNanos;
+    private final String policy;
+    private final boolean prefixSafe;
     private float[] logits;
+    private int decoded;
     private boolean closed;
 
     MambaSession(MambaModel model, NDManager cacheManager, List<LayerCache> caches, float[] logits, PruningTrace trace,
-            long prefillNanos) {
+            long prefillNanos, String policy, boolean prefixSafe) {
         this.model = model;
         this.cacheManager = cacheManager;
         this.caches = new ArrayList<>(caches);
         this.logits = logits;
         this.trace = trace;
         this.prefillNanos = prefillNanos;
+        this.policy = policy;
+        this.prefixSafe = prefixSafe;
     }
 
     @Override
     public float[] logits() {
+        if (logits == null) {
+            throw new IllegalStateException("no token reached the last layer (policy '" + policy + "' withdrew them all)");
+        }
         return logits.clone();
     }
 
+    /** The prefill's trace (the decoded tokens are in {@link #state()}'s). */
     @Override
     public PruningTrace trace() {
         return trace;
@@ -46,11 +55,44 @@ public final class MambaSession implements Prefill {
 
     @Override
     public float[] decode(int tokenId) {
+        checkOpen();
+        logits = model.step(tokenId, caches, cacheManager);
+        decoded++;
+        return logits.clone();
+    }
+
+    /** Layer {@code index}'s cache now (read only). */
+    LayerCache cache(int index) {
+        checkOpen();
+        return caches.get(index);
+    }
+
+    /** A copy of the caches now; see {@link Prefill#state()}. */
+    @Override
+    public MambaState state() {
+        checkOpen();
+        MambaModel.requirePrefixSafe(policy, prefixSafe);
+        NDManager manager = model.newStateManager();
+        try {
+            return new MambaState(manager, MambaState.copy(caches, manager), trace.appendDecoded(decoded), policy,
+                    model.fingerprint(), logits == null ? null : logits.clone());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The caches themselves as a state (no copy); the session is closed afterwards. */
+    MambaState takeState() {
+        checkOpen();
+        closed = true;
+        return new MambaState(cacheManager, caches, trace.appendDecoded(decoded), policy, model.fingerprint(), logits);
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("this prefill session is closed");
         }
-        logits = model.step(tokenId, caches, cacheManager);
-        return logits.clone();
     }
 
     @Override

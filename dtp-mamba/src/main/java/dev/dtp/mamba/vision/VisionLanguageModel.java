@@ -5,8 +5,13 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.dtp.core.DtpPruner;
 import dev.dtp.core.InputException;
 import dev.dtp.core.ModelInput;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.SequenceState;
+import dev.dtp.core.generate.Generation;
+import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.checkpoint.ConfigException;
 import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
@@ -212,6 +217,43 @@ public final class VisionLanguageModel implements AutoCloseable {
     /** Precomputed patch features (patches, feature_width) and a question as the model's input. */
     public ModelInput inputFromFeatures(NDArray features, String question, NDManager manager) {
         return layout(vision.encodeFeatures(features, manager), question);
+    }
+
+    /**
+     * The state after the image alone: the visual prefill that every question about the image
+     * continues from ({@link #answer}). The policy must be prefix-safe; close the state when done
+     * (or keep it in an {@link ImageStateCache}).
+     */
+    public SequenceState prefix(BufferedImage image, PruningPolicy policy) {
+        try (NDManager m = NDManager.newBaseManager(model.device())) {
+            return model.prefix(null, ModelInput.builder().visual(vision.encode(image, m)).build(), policy);
+        }
+    }
+
+    /** {@link #prefix(BufferedImage, PruningPolicy)} with DTP at the model's calibrated defaults. */
+    public SequenceState prefix(BufferedImage image) {
+        return prefix(image, DtpPruner.wrap(model).policy());
+    }
+
+    /** The state after precomputed patch features (patches, feature_width) alone. */
+    public SequenceState prefixFromFeatures(NDArray features, PruningPolicy policy) {
+        try (NDManager m = NDManager.newBaseManager(model.device())) {
+            return model.prefix(null, ModelInput.builder().visual(vision.encodeFeatures(features, m)).build(), policy);
+        }
+    }
+
+    /** The text that follows the image for a question: what continues an image's state. */
+    public ModelInput question(String question) {
+        return ModelInput.builder().text(promptIds(question)).build();
+    }
+
+    /**
+     * Answers a question about the image whose state {@code image} is (from {@link #prefix}):
+     * only the question's tokens are prefilled. The same answer as {@code model().generate(input(image,
+     * question), ...)} for a prefix-safe policy.
+     */
+    public Generation answer(SequenceState image, String question, PruningPolicy policy, int maxNewTokens) {
+        return model.generate(image, question(question), generationConfig(maxNewTokens), policy, TokenListener.NONE);
     }
 
     private ModelInput layout(NDArray visual, String question) {
