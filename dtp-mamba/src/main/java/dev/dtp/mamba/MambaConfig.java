@@ -1,5 +1,7 @@
 package dev.dtp.mamba;
 
+import dev.dtp.core.flops.MambaShape;
+
 /**
  * The shape of a Mamba language model, read once from a checkpoint's config.json.
  *
@@ -29,6 +31,11 @@ public record MambaConfig(
         boolean tieEmbeddings,
         boolean projBias,
         boolean convBias) {
+
+    /** The shape FLOPs accounting needs ({@link dev.dtp.core.flops.Flops}). */
+    public MambaShape shape() {
+        return new MambaShape(layers, dModel, dState, expand, dtRank, dConv, paddedVocabSize);
+    }
 
     public int dInner() {
         return expand * dModel;

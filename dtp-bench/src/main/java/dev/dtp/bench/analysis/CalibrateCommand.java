@@ -1,5 +1,6 @@
 package dev.dtp.bench.analysis;
 
+import dev.dtp.bench.data.EvalInputs;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -116,8 +117,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             ModelInput probe;
             double r;
             try (NDManager m = NDManager.newBaseManager()) {
-                probe = EvalCommand.input(vlm, samples.get(0), m);
-                var shape = BenchCommand.shapeOf(vlm.model().config());
+                probe = EvalInputs.input(vlm, samples.get(0), m);
+                var shape = vlm.model().config().shape();
                 r = rounded(targetFlops != null ? KeepRatioSolver.solve(shape, probe.layout(), e, l, targetFlops) : keepRatio);
                 double ratio = KeepRatioSolver.ratio(shape, probe.layout(), e, l, r);
                 Sweep sw = null;
@@ -182,7 +183,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         long done = 0;
         for (EvalSample s : samples) {
             try (NDManager m = NDManager.newBaseManager(vlm.model().device())) {
-                ModelInput input = EvalCommand.input(vlm, s, m);
+                ModelInput input = EvalInputs.input(vlm, s, m);
                 double[] p = softmax(logits(vlm, input, PruningPolicy.none()));
                 for (int l = 0; l < n; l++) {
                     PruningPolicy policy = policyAt.apply(l);

@@ -1,5 +1,6 @@
 package dev.dtp.bench.analysis;
 
+import dev.dtp.bench.data.EvalInputs;
 import ai.djl.ndarray.NDManager;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.EvalSample;
@@ -42,7 +43,7 @@ final class LayerSurvey {
         for (EvalSample s : samples) {
             try (NDManager m = NDManager.newBaseManager(vlm.model().device())) {
                 boolean withAttention = done < attentionSamples;
-                LayerProbe.Result r = LayerProbe.run(vlm.model(), EvalCommand.input(vlm, s, m),
+                LayerProbe.Result r = LayerProbe.run(vlm.model(), EvalInputs.input(vlm, s, m),
                         first == null ? attentionLayers : Set.of(), withAttention);
                 for (String signal : LayerProbe.SIGNALS) {
                     stats.get(signal).add(r.importance().get(signal));

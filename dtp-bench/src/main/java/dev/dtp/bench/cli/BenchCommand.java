@@ -75,6 +75,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Throughput mode: text-only prefills of these lengths, with a per-part breakdown.")
     int[] lengths;
 
+    @Option(names = "--questions-per-image", paramLabel = "N",
+            description = "Image-cache mode: per policy, a question with the image prefilled anew against a follow-up "
+                    + "continuing the image's saved state.")
+    Integer questionsPerImage;
+
+    @Option(names = "--batch-sizes", split = ",", paramLabel = "B,B,...",
+            description = "Batched-decode mode: decode tokens/s at these batch sizes (--decode tokens each).")
+    int[] batchSizes;
+
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs per measurement after warm-up (default ${DEFAULT-VALUE}).")
     int runs;
 
@@ -97,7 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (MambaModel model = load()) {
-            List<Map<String, Object>> rows = lengths != null ? throughput(model) : policies(model);
+            List<Map<String, Object>> rows = lengths != null ? throughput(model)
+                    : questionsPerImage != null ? imageCache(model)
+                    : batchSizes != null ? batchDecode(model)
+                    : policies(model);
             if (json) {
                 out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(rows));
             } else {
@@ -137,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
                 specs.add(p);
             }
         }
-        MambaShape shape = shapeOf(model.config());
+        MambaShape shape = model.config().shape();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelInput input = BenchInputs.cobraLayout(model, manager, visual, text, common.seed());
@@ -233,6 +245,43 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    // ---- image-cache and batched-decode modes -------------------------------------------------
+
+    private List<Map<String, Object>> imageCache(MambaModel model) {
+        if (questionsPerImage < 1 || visual < 1 || text < 1) {
+            throw new ParameterException(spec.commandLine(), "--questions-per-image, --visual and --text must be >= 1");
+        }
+        ImageCacheBench bench = new ImageCacheBench(model, visual, text, questionsPerImage, runs, warmup, common.seed());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String p : policies.contains("none") ? policies : prepend("none", policies)) {
+            PruningPolicy policy = PolicySpec.parse(p, model.pruningDefaults(), model.layerCount());
+            if (!policy.prefixSafe()) {
+                throw new ParameterException(spec.commandLine(), "policy '" + p + "' is not prefix-safe: its image state "
+                        + "cannot be reused");
+            }
+            rows.add(bench.measure(p, policy));
+        }
+        return rows;
+    }
+
+    private static List<String> prepend(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    private List<Map<String, Object>> batchDecode(MambaModel model) {
+        for (int b : batchSizes) {
+            if (b < 1) {
+                throw new ParameterException(spec.commandLine(), "--batch-sizes must be >= 1");
+            }
+        }
+        if (decode < 1) {
+            throw new ParameterException(spec.commandLine(), "--decode must be >= 1 with --batch-sizes");
+        }
+        return new BatchDecodeBench(model, text, decode, runs, warmup, common.seed()).measure(batchSizes);
+    }
+
     // ---- throughput mode ---------------------------------------------------------------------
 
     private List<Map<String, Object>> throughput(MambaModel model) {
@@ -326,10 +375,6 @@ public final class BenchCommand implements Callable<Integer> {
         long perLayer = d + 2 * d * di + di * c.dConv() + di + di * (c.dtRank() + 2L * c.dState())
                 + (long) c.dtRank() * di + di + di * c.dState() + di + di * d;
         return 4.0 * (c.layers() * perLayer + d + (long) c.paddedVocabSize() * d);
-    }
-
-    public static MambaShape shapeOf(MambaConfig c) {
-        return new MambaShape(c.layers(), c.dModel(), c.dState(), c.expand(), c.dtRank(), c.dConv(), c.paddedVocabSize());
     }
 
     private static double round(double v) {

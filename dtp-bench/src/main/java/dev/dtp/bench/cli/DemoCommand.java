@@ -109,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
             try (Prefill full = m.prefill(input, PruningPolicy.none(), PrefillOptions.DEFAULT);
                     Prefill pruned = dtp.prefill(input, PrefillOptions.DEFAULT.withRecordImportance(true))) {
                 PruningTrace trace = pruned.trace();
-                var shape = BenchCommand.shapeOf(m.config());
+                var shape = m.config().shape();
                 Flops.Result flops = Flops.of(shape, trace);
                 int early = m.pruningDefaults().early();
                 int late = m.pruningDefaults().late();

@@ -57,7 +57,7 @@ final class VqaDemo {
             }
         });
         PrunedModel dtp = DtpPruner.wrap(vlm.model());
-        var shape = BenchCommand.shapeOf(vlm.model().config());
+        var shape = vlm.model().config().shape();
         o.printf("Policy: %s   (layers %d, early %d, late %d)%n%n", dtp.policy().name(), vlm.model().layerCount(),
                 vlm.model().pruningDefaults().early(), vlm.model().pruningDefaults().late());
         int agree = 0;

@@ -42,8 +42,13 @@ public final class DataCommand implements Runnable {
         @Option(names = "--seed", required = true, paramLabel = "S", description = "Dataset seed.")
         long seed;
 
-        @Option(names = "--count", required = true, paramLabel = "N", description = "Number of samples (one question per image).")
+        @Option(names = "--count", required = true, paramLabel = "N",
+                description = "Number of samples (questions; images = count / questions-per-image, rounded up).")
         int count;
+
+        @Option(names = "--questions-per-image", defaultValue = "1", paramLabel = "N",
+                description = "Questions about each scene: its own, then N-1 follow-ups (default ${DEFAULT-VALUE}).")
+        int questionsPerImage;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
         Path out;
@@ -62,7 +67,10 @@ public final class DataCommand implements Runnable {
                         "--image-size must be >= " + ShapesVqa.MIN_IMAGE_SIZE + ": " + imageSize);
             }
             ShapesVqa data = ShapesVqa.builder().seed(seed).imageSize(imageSize).build();
-            ShapesVqa.Summary summary = data.write(split, count, out, done -> { });
+            if (questionsPerImage < 1) {
+                throw new ParameterException(spec.commandLine(), "--questions-per-image must be >= 1: " + questionsPerImage);
+            }
+            ShapesVqa.Summary summary = data.write(split, count, questionsPerImage, out, done -> { });
             String families = summary.perFamily().entrySet().stream()
                     .map(e -> e.getKey().id() + "=" + e.getValue())
                     .collect(Collectors.joining(", "));

@@ -185,6 +185,23 @@ public final class ShapesVqa {
      * the JSONL to {@code dir/}{@link #jsonlName}. {@code progress} receives the number of samples done.
      */
     public Summary write(Split split, int count, Path dir, IntConsumer progress) throws IOException {
+        return write(split, count, 1, dir, progress);
+    }
+
+    /**
+     * As {@link #write(Split, int, Path, IntConsumer)} with {@code questionsPerImage} questions about each
+     * scene: the scene's own question (families in the configured mix), then follow-ups drawn uniformly over
+     * the families the scene supports ({@link SceneQuestions}), with ids {@code <id>-q1}, {@code <id>-q2}, …
+     * {@code count} is the number of questions; the last scene may have fewer.
+     */
+    public Summary write(Split split, int count, int questionsPerImage, Path dir, IntConsumer progress)
+            throws IOException {
+        if (questionsPerImage < 1) {
+            throw new IllegalArgumentException("questions per image must be >= 1: " + questionsPerImage);
+        }
+        if (questionsPerImage > 1) {
+            return writeMany(split, count, questionsPerImage, dir, progress);
+        }
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         List<EvalSample> rows = new ArrayList<>(count);
@@ -207,6 +224,34 @@ public final class ShapesVqa {
         Path jsonl = dir.resolve(jsonlName(split));
         JsonlDataset.write(jsonl, rows);
         return new Summary(jsonl, count, Collections.unmodifiableMap(perFamily));
+    }
+
+    private Summary writeMany(Split split, int count, int perImage, Path dir, IntConsumer progress) throws IOException {
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        List<EvalSample> rows = new ArrayList<>(count);
+        Map<Family, Integer> perFamily = new EnumMap<>(Family.class);
+        SceneQuestions followUps = new SceneQuestions(this);
+        int scenes = (count + perImage - 1) / perImage;
+        for (ShapesVqaSample s : samples(split, scenes).toList()) {
+            Path image = images.resolve(s.imageName());
+            Files.write(image, PngEncoder.encode(render(s)));
+            rows.add(s.toEvalSample(image));
+            perFamily.merge(s.family(), 1, Integer::sum);
+            int more = Math.min(perImage - 1, count - rows.size());
+            SplittableRandom rng = new SplittableRandom(mix64(seed ^ s.id().hashCode() ^ GOLDEN));
+            List<SceneQuestions.QuestionAnswer> qas = followUps.sample(s.scene(), more, rng);
+            for (int q = 0; q < qas.size(); q++) {
+                SceneQuestions.QuestionAnswer qa = qas.get(q);
+                rows.add(new EvalSample(s.id() + "-q" + (q + 1), image, qa.question(), List.of(qa.answer()),
+                        qa.family().id(), null, null));
+                perFamily.merge(qa.family(), 1, Integer::sum);
+            }
+            progress.accept(rows.size());
+        }
+        Path jsonl = dir.resolve(jsonlName(split));
+        JsonlDataset.write(jsonl, rows);
+        return new Summary(jsonl, rows.size(), Collections.unmodifiableMap(perFamily));
     }
 
     // ---------------------------------------------------------------- vocabulary

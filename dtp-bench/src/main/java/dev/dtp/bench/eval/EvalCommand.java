@@ -5,19 +5,15 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
-import dev.dtp.core.InputException;
-import dev.dtp.core.ModelInput;
 import dev.dtp.core.PruningPolicy;
-import dev.dtp.core.flops.Flops;
-import dev.dtp.core.generate.Generation;
+import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.PolicySpec;
-import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.vision.VisionLanguageModel;
-import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,10 +26,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -75,6 +71,15 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "8", description = "Answer length limit (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Option(names = "--image-cache", defaultValue = "on", paramLabel = "on|off",
+            description = "Prefill each image once per policy and continue every question about it from that state "
+                    + "(default ${DEFAULT-VALUE}; policies that are not prefix-safe always run uncached).")
+    String imageCache;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+            description = "Decode up to N answers about one image together (default ${DEFAULT-VALUE}).")
+    int batch;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
@@ -93,6 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
                 parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 names.add(p.trim());
             }
+            boolean cacheOn = cacheOn();
             results = startRun(o, predictions);
             Set<String> done = new HashSet<>();
             results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
@@ -103,27 +109,49 @@ public final class EvalCommand implements Callable<Integer> {
             }
             Progress progress = new Progress(o, "eval", total);
             long finished = 0;
-            var shape = BenchCommand.shapeOf(vlm.model().config());
+            ImageQuestions answerer = new ImageQuestions(vlm, vlm.model().config().shape(), maxNewTokens, batch);
             try (BufferedWriter w = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND)) {
-                for (EvalSample s : samples) {
-                    for (int i = 0; i < names.size(); i++) {
-                        finished++;
-                        if (done.contains(names.get(i) + "\u0000" + s.id())) {
-                            continue;
+                // one image at a time: its visual tokens are computed once, and prefilled once per policy
+                for (List<EvalSample> image : byImage(samples)) {
+                    NDManager manager = null;
+                    NDArray visual = null;
+                    try {
+                        for (int i = 0; i < names.size(); i++) {
+                            String name = names.get(i);
+                            List<EvalSample> pending = image.stream()
+                                    .filter(s -> !done.contains(name + "\u0000" + s.id())).toList();
+                            finished += image.size() - pending.size();
+                            if (pending.isEmpty()) {
+                                continue;
+                            }
+                            if (visual == null) {
+                                manager = NDManager.newBaseManager(vlm.model().device());
+                                visual = EvalInputs.visual(vlm, image.get(0), manager);
+                            }
+                            boolean cached = ImageQuestions.cacheable(parsed.get(i), cacheOn);
+                            for (SampleResult r : answerer.answer(visual, pending, name, parsed.get(i), cached)) {
+                                results.add(r);
+                                w.write(r.toJson().toString());
+                                w.write('\n');
+                                w.flush();
+                                progress.update(++finished, r.id());
+                            }
                         }
-                        SampleResult r = answer(vlm, s, names.get(i), parsed.get(i), shape, maxNewTokens);
-                        results.add(r);
-                        w.write(r.toJson().toString());
-                        w.write('\n');
-                        w.flush();
-                        progress.update(finished, s.id());
+                    } finally {
+                        if (manager != null) {
+                            manager.close();
+                        }
                     }
                 }
             }
             progress.update(total, "");
+            for (int i = 0; i < names.size(); i++) {
+                cacheNotes.put(names.get(i), !cacheOn ? "off" : parsed.get(i).prefixSafe() ? "on"
+                        : "off (policy not prefix-safe)");
+            }
         }
-        EvalReport report = EvalReport.of(samples, names(), results);
+        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes);
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
         String md = report.toMarkdown();
@@ -155,42 +183,29 @@ public final class EvalCommand implements Callable<Integer> {
         return readExisting(predictions);
     }
 
+    private final java.util.Map<String, String> cacheNotes = new java.util.LinkedHashMap<>();
+
+    private boolean cacheOn() {
+        if (!imageCache.equals("on") && !imageCache.equals("off")) {
+            throw new ParameterException(spec.commandLine(), "--image-cache must be on or off, got '" + imageCache + "'");
+        }
+        if (batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch must be >= 1, got " + batch);
+        }
+        return imageCache.equals("on");
+    }
+
+    /** The samples grouped by image (or features file), in order of first appearance. */
+    static List<List<EvalSample>> byImage(List<EvalSample> samples) {
+        java.util.Map<Path, List<EvalSample>> groups = new java.util.LinkedHashMap<>();
+        for (EvalSample s : samples) {
+            groups.computeIfAbsent(EvalInputs.imageKey(s), k -> new ArrayList<>()).add(s);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
     private List<String> names() {
         return policies.stream().map(String::trim).toList();
-    }
-
-    static SampleResult answer(VisionLanguageModel vlm, EvalSample s, String name, PruningPolicy policy,
-            dev.dtp.core.flops.MambaShape shape, int maxNewTokens) {
-        try (NDManager manager = NDManager.newBaseManager(vlm.model().device())) {
-            ModelInput input = input(vlm, s, manager);
-            Generation g = vlm.model().generate(input, vlm.generationConfig(maxNewTokens), policy, id -> {});
-            Flops.Result f = Flops.of(shape, g.trace());
-            return new SampleResult(name, s.id(), s.family(), s.subset(), vlm.decode(g.tokens()), f.macs(), f.baselineMacs(),
-                    g.prefillNanos() / 1e6);
-        }
-    }
-
-    /** The sample's image (or precomputed features) and question as the model's input. */
-    public static ModelInput input(VisionLanguageModel vlm, EvalSample s, NDManager manager) {
-        if (s.features() != null) {
-            try (SafetensorsFile f = SafetensorsFile.open(s.features())) {
-                if (!f.contains("features")) {
-                    throw new InputException(s.features() + ": no tensor named 'features'");
-                }
-                NDArray features = f.load("features", manager);
-                return vlm.inputFromFeatures(features, s.question(), manager);
-            }
-        }
-        BufferedImage image;
-        try {
-            image = ImageIO.read(s.image().toFile());
-        } catch (IOException e) {
-            throw new InputException(s.image() + ": cannot read image: " + e.getMessage());
-        }
-        if (image == null) {
-            throw new InputException(s.image() + ": not an image format Java can read (sample " + s.id() + ")");
-        }
-        return vlm.input(image, s.question(), manager);
     }
 
     /** The fingerprint recorded in run.json, or null if there is none (or it does not parse). */

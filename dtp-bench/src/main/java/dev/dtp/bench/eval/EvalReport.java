@@ -21,8 +21,17 @@ import java.util.TreeSet;
  */
 public final class EvalReport {
     /** One policy's scores. */
+    /**
+     * One policy's scores.
+     *
+     * @param prefillMs mean prefill milliseconds per question (image prefills included)
+     * @param prefillMsTotal all prefills of the policy, milliseconds
+     * @param visualPrefills how many image prefills ran (one per image with the image cache)
+     * @param imageCache "on", "off", or why it was off for this policy
+     */
     public record Row(String policy, int samples, double flopsRatio, double accuracy, Map<String, Double> byFamily,
-            Map<String, JsonObject> details, double prefillMs) {}
+            Map<String, JsonObject> details, double prefillMs, double prefillMsTotal, int visualPrefills,
+            String imageCache) {}
 
     private final List<Row> rows;
     private final List<String> families;
@@ -38,6 +47,12 @@ public final class EvalReport {
 
     /** Builds the report from the samples and every policy's results, in the policies' order. */
     public static EvalReport of(List<EvalSample> samples, List<String> policies, List<SampleResult> results) {
+        return of(samples, policies, results, Map.of());
+    }
+
+    /** As {@link #of(List, List, List)}, with each policy's image-cache setting for the report. */
+    public static EvalReport of(List<EvalSample> samples, List<String> policies, List<SampleResult> results,
+            Map<String, String> imageCache) {
         Set<String> yesNo = yesNoFamilies(samples);
         Map<String, EvalSample> byId = new LinkedHashMap<>();
         samples.forEach(s -> byId.put(s.id(), s));
@@ -48,6 +63,7 @@ public final class EvalReport {
             BenchmarkScore score = new BenchmarkScore(yesNo);
             double flops = 0;
             double ms = 0;
+            int visualPrefills = 0;
             double sum = 0;
             int n = 0;
             for (SampleResult r : results) {
@@ -61,6 +77,7 @@ public final class EvalReport {
                 sum += sc.isYesNo() ? sc.yesNo().accuracy() : sc.vqaAccuracy();
                 flops += r.flopsRatio();
                 ms += r.prefillMs();
+                visualPrefills += r.visualPrefill() ? 1 : 0;
                 n++;
             }
             Map<String, Double> byFamily = new LinkedHashMap<>();
@@ -80,7 +97,7 @@ public final class EvalReport {
                 details.put(f, d);
             }
             rows.add(new Row(policy, n, n == 0 ? Double.NaN : flops / n, n == 0 ? Double.NaN : sum / n, byFamily, details,
-                    n == 0 ? Double.NaN : ms / n));
+                    n == 0 ? Double.NaN : ms / n, ms, visualPrefills, imageCache.get(policy)));
         }
         return new EvalReport(rows, new ArrayList<>(families));
     }
@@ -125,6 +142,12 @@ public final class EvalReport {
                 o.addProperty("accuracy_delta", r.accuracy() - base.accuracy());
             }
             o.addProperty("prefill_ms_mean", r.prefillMs());
+            o.addProperty("prefill_ms_total", r.prefillMsTotal());
+            o.addProperty("questions", r.samples());
+            o.addProperty("visual_prefills", r.visualPrefills());
+            if (r.imageCache() != null) {
+                o.addProperty("image_cache", r.imageCache());
+            }
             a.add(o);
         }
         return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(a);
@@ -150,9 +173,9 @@ public final class EvalReport {
         Row base = baseline();
         StringBuilder sb = new StringBuilder("| Method | FLOPs ratio |");
         families.forEach(f -> sb.append(' ').append(f).append(" |"));
-        sb.append(" Avg |\n|---|---:|");
+        sb.append(" Avg | prefill ms/q |\n|---|---:|");
         families.forEach(f -> sb.append("---:|"));
-        sb.append("---:|\n");
+        sb.append("---:|---:|\n");
         for (Row r : rows) {
             sb.append("| `").append(r.policy()).append("` | ").append(pct(r.flopsRatio())).append(" |");
             for (String f : families) {
@@ -160,7 +183,17 @@ public final class EvalReport {
                 sb.append(' ').append(cell(v, base == null || r == base ? Double.NaN : base.byFamily().getOrDefault(f, Double.NaN)))
                         .append(" |");
             }
-            sb.append(' ').append(cell(r.accuracy(), base == null || r == base ? Double.NaN : base.accuracy())).append(" |\n");
+            sb.append(' ').append(cell(r.accuracy(), base == null || r == base ? Double.NaN : base.accuracy())).append(" |")
+                    .append(Double.isNaN(r.prefillMs()) ? " –" : String.format(Locale.ROOT, " %.1f", r.prefillMs()))
+                    .append(" |\n");
+        }
+        List<String> uncached = rows.stream().filter(r -> r.imageCache() != null && !r.imageCache().equals("on"))
+                .map(r -> "`" + r.policy() + "` " + r.imageCache()).toList();
+        boolean anyCached = rows.stream().anyMatch(r -> "on".equals(r.imageCache()));
+        if (anyCached || !uncached.isEmpty()) {
+            sb.append('\n').append(anyCached ? "Image cache on: each image prefilled once per policy" : "Image cache off")
+                    .append(uncached.isEmpty() || !anyCached ? "" : "; uncached: " + String.join(", ", uncached))
+                    .append(". Prefill ms/q: mean prefill per question, image prefills included.\n");
         }
         return sb.toString();
     }

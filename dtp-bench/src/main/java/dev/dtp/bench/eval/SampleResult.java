@@ -5,9 +5,14 @@ import com.google.gson.JsonObject;
 /**
  * One policy's answer to one sample, as appended to {@code predictions.jsonl} (one JSON object per
  * line), which is what makes an eval resumable.
+ *
+ * @param prefillMs prefill wall time of this answer: its own tokens, plus the image's when
+ *     {@code visualPrefill}
+ * @param visualPrefill whether an image prefill ran for this answer (every answer without the
+ *     image cache; the first question of each image with it)
  */
 public record SampleResult(String policy, String id, String family, String subset, String prediction, double macs,
-        double baselineMacs, double prefillMs) {
+        double baselineMacs, double prefillMs, boolean visualPrefill) {
 
     public double flopsRatio() {
         return macs / baselineMacs;
@@ -26,12 +31,14 @@ public record SampleResult(String policy, String id, String family, String subse
         o.addProperty("baseline_macs", baselineMacs);
         o.addProperty("flops_ratio", flopsRatio());
         o.addProperty("prefill_ms", prefillMs);
+        o.addProperty("visual_prefill", visualPrefill);
         return o;
     }
 
     static SampleResult fromJson(JsonObject o) {
         return new SampleResult(o.get("policy").getAsString(), o.get("id").getAsString(), o.get("family").getAsString(),
                 o.has("subset") ? o.get("subset").getAsString() : null, o.get("prediction").getAsString(),
-                o.get("macs").getAsDouble(), o.get("baseline_macs").getAsDouble(), o.get("prefill_ms").getAsDouble());
+                o.get("macs").getAsDouble(), o.get("baseline_macs").getAsDouble(), o.get("prefill_ms").getAsDouble(),
+                !o.has("visual_prefill") || o.get("visual_prefill").getAsBoolean());
     }
 }

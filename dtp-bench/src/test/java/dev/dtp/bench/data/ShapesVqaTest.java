@@ -245,4 +245,28 @@ class ShapesVqaTest {
     private static String json(ShapesVqaSample s) {
         return JsonlDataset.toJson(s.toEvalSample(Path.of("images", s.imageName())), Path.of(""));
     }
+
+    @org.junit.jupiter.api.Test
+    void severalQuestionsPerImageShareTheImageAndKeepTheCount(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        ShapesVqa data = ShapesVqa.builder().seed(9).build();
+        ShapesVqa.Summary s = data.write(Split.TEST, 10, 3, out, i -> {});
+        java.util.List<EvalSample> rows = JsonlDataset.read(s.jsonl());
+        org.junit.jupiter.api.Assertions.assertEquals(10, rows.size());
+        org.junit.jupiter.api.Assertions.assertEquals(10, s.count());
+        java.util.Map<Path, Long> perImage = rows.stream().collect(java.util.stream.Collectors.groupingBy(EvalSample::image,
+                java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(3L, 3L, 3L, 1L), java.util.List.copyOf(perImage.values()));
+        // each scene's first question is the one-question split's, and the follow-ups are named after it
+        java.util.List<ShapesVqaSample> firsts = data.samples(Split.TEST, 4).toList();
+        for (int i = 0; i < 4; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(firsts.get(i).id(), rows.get(3 * i).id());
+            org.junit.jupiter.api.Assertions.assertEquals(firsts.get(i).question(), rows.get(3 * i).question());
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(firsts.get(0).id() + "-q2", rows.get(2).id());
+        // deterministic
+        ShapesVqa.Summary again = data.write(Split.TEST, 10, 3, out.resolve("again"), i -> {});
+        org.junit.jupiter.api.Assertions.assertEquals(
+                rows.stream().map(r -> r.question() + r.answers()).toList(),
+                JsonlDataset.read(again.jsonl()).stream().map(r -> r.question() + r.answers()).toList());
+    }
 }

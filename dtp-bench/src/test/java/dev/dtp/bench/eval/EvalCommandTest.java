@@ -1,5 +1,6 @@
 package dev.dtp.bench.eval;
 
+import dev.dtp.bench.data.EvalInputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,16 +76,63 @@ class EvalCommandTest {
                     continue;
                 }
                 EvalSample s = samples.stream().filter(x -> x.id().equals(p.get("id").getAsString())).findFirst().orElseThrow();
-                Generation g = vlm.model().generate(EvalCommand.input(vlm, s, m), vlm.generationConfig(8), policy, id -> {});
+                Generation g = vlm.model().generate(EvalInputs.input(vlm, s, m), vlm.generationConfig(8), policy, id -> {});
                 assertEquals(vlm.decode(g.tokens()), p.get("prediction").getAsString(), s.id());
             }
         }
         // the Markdown table has a header, a rule and one row per policy
-        List<String> md = Files.readAllLines(out.resolve("results.md"));
+        List<String> md = Files.readAllLines(out.resolve("results.md")).stream().filter(l -> l.startsWith("|")).toList();
         assertEquals(4, md.size());
         assertTrue(md.get(0).startsWith("| Method | FLOPs ratio |"));
         assertTrue(md.get(3).contains("(") , "deltas against none: " + md.get(3));
         assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void theImageCacheAndBatchedDecodingChangeNoAnswer() throws Exception {
+        Path multi = dir.resolve("multi");
+        ShapesVqa.Summary written = ShapesVqa.builder().seed(5).build().write(Split.TEST, 9, 3, multi, i -> {});
+        assertEquals(9, written.count());
+        Path file = written.jsonl();
+        assertEquals(3, EvalCommand.byImage(JsonlDataset.read(file)).size());
+        String policies = "none,dtp:early=2,late=6,r=0.5,topk-all:layer=2,r=0.5";
+        java.util.Map<String, java.util.Map<String, String>> answers = new java.util.LinkedHashMap<>();
+        for (String[] flags : List.of(new String[] {"--image-cache", "off"}, new String[] {"--image-cache", "on"},
+                new String[] {"--image-cache", "on", "--batch", "3"}, new String[] {"--image-cache", "off", "--batch", "2"})) {
+            String name = String.join("-", flags);
+            Path out = dir.resolve("cache" + name);
+            List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", model.toString(), "--data",
+                    file.toString(), "--policies", policies, "--out", out.toString()));
+            args.addAll(List.of(flags));
+            CliRun r = run(args.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.err() + r.out());
+            java.util.Map<String, String> predictions = new java.util.TreeMap<>();
+            for (String line : Files.readAllLines(out.resolve("predictions.jsonl"))) {
+                JsonObject p = JsonParser.parseString(line).getAsJsonObject();
+                predictions.put(p.get("policy").getAsString() + " " + p.get("id").getAsString(),
+                        p.get("prediction").getAsString());
+            }
+            assertEquals(27, predictions.size());
+            answers.put(name, predictions);
+            JsonArray results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray();
+            boolean on = flags[1].equals("on");
+            for (int i = 0; i < 3; i++) {
+                JsonObject o = results.get(i).getAsJsonObject();
+                boolean prefixSafe = i < 2;
+                assertEquals(9, o.get("questions").getAsInt());
+                assertEquals(on && prefixSafe ? 3 : 9, o.get("visual_prefills").getAsInt(), name + " " + o);
+                assertTrue(o.get("prefill_ms_total").getAsDouble() > 0);
+                assertEquals(!on ? "off" : prefixSafe ? "on" : "off (policy not prefix-safe)",
+                        o.get("image_cache").getAsString());
+            }
+            String md = Files.readString(out.resolve("results.md"));
+            assertTrue(md.contains("prefill ms/q"), md);
+            if (on) {
+                assertTrue(md.contains("uncached: `topk-all:layer=2,r=0.5` off (policy not prefix-safe)"), md);
+            }
+        }
+        java.util.Map<String, String> reference = answers.values().iterator().next();
+        answers.forEach((name, predictions) -> assertEquals(reference, predictions, name));
     }
 
     @Test
@@ -147,6 +195,34 @@ class EvalCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("FLOPs ratio"), r.out());
         assertTrue(r.out().contains("L0: 256 → L2: 128 → L6: 0"), r.out());
+    }
+
+    @Test
+    void generateAnswersSeveralQuestionsAboutOneImagePrefilledOnce() throws Exception {
+        List<EvalSample> samples = JsonlDataset.read(data);
+        EvalSample s = samples.get(0);
+        String[] questions = {s.question(), samples.get(1).question(), samples.get(2).question()};
+        List<String> args = new java.util.ArrayList<>(List.of("generate", "--model", model.toString(), "--image",
+                s.image().toString(), "--policy", "dtp:early=2,late=6,r=0.5", "--max-new-tokens", "3"));
+        for (String q : questions) {
+            args.add("--prompt");
+            args.add(q);
+        }
+        CliRun r = run(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Q3: " + questions[2]), r.out());
+        List<String> summaries = r.out().lines().filter(l -> l.startsWith("[dtp")).toList();
+        assertEquals(3, summaries.size(), r.out());
+        assertTrue(summaries.get(0).contains("(image "), summaries.get(0));
+        assertTrue(!summaries.get(1).contains("(image "), summaries.get(1));
+        // each answer is the one a single-question run gives
+        List<String> answers = r.out().lines().filter(l -> l.startsWith("A")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .toList();
+        for (int q = 0; q < questions.length; q++) {
+            CliRun one = run("generate", "--model", model.toString(), "--image", s.image().toString(), "--prompt",
+                    questions[q], "--policy", "dtp:early=2,late=6,r=0.5", "--max-new-tokens", "3");
+            assertEquals(one.out().lines().findFirst().orElseThrow().trim(), answers.get(q), "question " + q);
+        }
     }
 
     @Test

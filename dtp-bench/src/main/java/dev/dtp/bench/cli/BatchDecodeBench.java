@@ -1,0 +1,79 @@
+package dev.dtp.bench.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.dtp.core.ModelInput;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.generate.Generation;
+import dev.dtp.core.generate.GenerationConfig;
+import dev.dtp.mamba.model.MambaModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code dtp bench --batch-sizes 1,4,16}: decode tokens/s of batched greedy generation (every
+ * sequence decodes the same number of tokens, so none leaves the batch early). Batch sizes are
+ * measured round-robin, median over runs.
+ */
+final class BatchDecodeBench {
+    private final MambaModel model;
+    private final int text;
+    private final int tokens;
+    private final int runs;
+    private final int warmup;
+    private final long seed;
+
+    BatchDecodeBench(MambaModel model, int text, int tokens, int runs, int warmup, long seed) {
+        this.model = model;
+        this.text = text;
+        this.tokens = tokens;
+        this.runs = runs;
+        this.warmup = warmup;
+        this.seed = seed;
+    }
+
+    List<Map<String, Object>> measure(int[] sizes) {
+        double[][] rates = new double[sizes.length][runs];
+        try (NDManager manager = NDManager.newBaseManager(model.device())) {
+            for (int r = -warmup; r < runs; r++) {
+                for (int s = 0; s < sizes.length; s++) {
+                    double rate = once(sizes[s], r + warmup);
+                    if (r >= 0) {
+                        rates[s][r] = rate;
+                    }
+                }
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double single = Double.NaN;
+        for (int s = 0; s < sizes.length; s++) {
+            double median = Stats.of(rates[s]).median();
+            if (sizes[s] == 1) {
+                single = median;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("batch", sizes[s]);
+            row.put("decode_tokens_per_s", Math.round(median * 100) / 100.0);
+            row.put("over_batch_1", Double.isNaN(single) ? null : Math.round(median / single * 100) / 100.0);
+            row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Tokens/s of one batched generation of {@code batch} sequences. */
+    private double once(int batch, int run) {
+        SplittableRandom rnd = new SplittableRandom(seed + 31L * run + batch);
+        List<ModelInput> inputs = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            inputs.add(ModelInput.ofIds(rnd.ints(text, 0, model.config().vocabSize()).toArray()));
+        }
+        List<Generation> out = model.generate(inputs, Collections.nCopies(batch, GenerationConfig.greedy(tokens)),
+                PruningPolicy.none());
+        long nanos = out.stream().mapToLong(Generation::decodeNanos).max().orElse(1);
+        return (double) batch * tokens / (nanos / 1e9);
+    }
+}
