@@ -62,7 +62,4 @@ public interface LayerContext {
     default float[] importance() {
         return importance(ImportanceSignals.DELTA);
     }
-
-    /** A per-prefill seed for randomised policies (stable for the same input and model call). */
-    long seed();
 }

@@ -19,11 +19,10 @@ public final class TensorLayerContext implements LayerContext {
     private final NDArray b;
     private final NDArray c;
     private final NDArray previousY;
-    private final long seed;
     private Map<ImportanceSignal, float[]> cache;
 
     public TensorLayerContext(int layer, int layerCount, TokenLayout layout, int[] positions,
-            NDArray delta, NDArray b, NDArray c, NDArray previousY, long seed) {
+            NDArray delta, NDArray b, NDArray c, NDArray previousY) {
         this.layer = layer;
         this.layerCount = layerCount;
         this.layout = layout;
@@ -32,12 +31,11 @@ public final class TensorLayerContext implements LayerContext {
         this.b = b;
         this.c = c;
         this.previousY = previousY;
-        this.seed = seed;
     }
 
     /** A context for counting only: no tensors; every importance signal is 0 for all tokens. */
     public static TensorLayerContext countingOnly(int layer, int layerCount, TokenLayout layout, int[] positions) {
-        return new TensorLayerContext(layer, layerCount, layout, positions, null, null, null, null, 0L);
+        return new TensorLayerContext(layer, layerCount, layout, positions, null, null, null, null);
     }
 
     @Override
@@ -136,11 +134,6 @@ public final class TensorLayerContext implements LayerContext {
             cache.put(signal, s);
         }
         return s;
-    }
-
-    @Override
-    public long seed() {
-        return seed;
     }
 
     private NDArray require(NDArray a, String what) {

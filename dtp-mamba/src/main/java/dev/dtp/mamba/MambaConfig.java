@@ -57,6 +57,24 @@ public record MambaConfig(
                 normEps, tied, projBias, convBias);
     }
 
+    public MambaConfig withDtRank(int rank) {
+        return new MambaConfig(dModel, layers, vocabSize, paddedVocabSize, dState, dConv, expand, rank,
+                normEps, tieEmbeddings, projBias, convBias);
+    }
+
+    /** The embedding and lm_head padded to a multiple of {@code multiple} rows (pad_vocab_size_multiple). */
+    public MambaConfig withVocabPaddedTo(int multiple) {
+        return withPaddedVocab(Math.toIntExact(paddedVocab(vocabSize, multiple)));
+    }
+
+    /** {@code vocab} rounded up to a multiple of {@code multiple}: the one place the padding is computed. */
+    public static long paddedVocab(long vocab, int multiple) {
+        if (multiple < 1) {
+            throw new IllegalArgumentException("pad_vocab_size_multiple must be >= 1, got " + multiple);
+        }
+        return (vocab + multiple - 1) / multiple * multiple;
+    }
+
     public MambaConfig withPaddedVocab(int padded) {
         return new MambaConfig(dModel, layers, vocabSize, padded, dState, dConv, expand, dtRank,
                 normEps, tieEmbeddings, projBias, convBias);

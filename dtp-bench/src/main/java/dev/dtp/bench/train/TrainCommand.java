@@ -136,8 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
             VqaTokenizer.write(out.resolve("tokenizer.json"));
         }
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, dState, dConv, 2,
-                (dModel + 15) / 16, 1e-5, true, false, true);
+        MambaConfig config = MambaConfig.of(dModel, layers, vocab).withState(dState, dConv, 2).withVocabPaddedTo(8);
         VisionConfig vision = new VisionConfig(VisionConfig.Encoder.PATCHES, ShapesVqa.DEFAULT_IMAGE_SIZE, 4, 3,
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, featureWidth, 256,
                 ProjectorKind.FUSED_GELU_MLP, VisionConfig.Placement.BEFORE_TEXT, "{question}", List.of(VqaTokenizer.END),

@@ -52,8 +52,7 @@ public final class VlmCheckpoint {
      */
     public static void writeRandom(Path dir, int layers, int dModel, long seed) throws IOException {
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(dModel, layers, vocab, (vocab + 7) / 8 * 8, 16, 4, 2, (dModel + 15) / 16,
-                1e-5, true, false, true);
+        MambaConfig config = MambaConfig.of(dModel, layers, vocab).withState(16, 4, 2).withVocabPaddedTo(8);
         try (NDManager manager = NDManager.newBaseManager()) {
             write(dir, new VlmParameters(config, shapesVqaVision(dModel), seed, manager), null);
         }

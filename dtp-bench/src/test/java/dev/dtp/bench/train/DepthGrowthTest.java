@@ -26,8 +26,8 @@ class DepthGrowthTest {
     @Test
     void grownModelKeepsTheSmallModelsLogits() throws Exception {
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig small = new MambaConfig(32, 2, vocab, (vocab + 7) / 8 * 8, 8, 4, 2, 2, 1e-5, true, false, true);
-        MambaConfig big = new MambaConfig(32, 6, vocab, (vocab + 7) / 8 * 8, 8, 4, 2, 2, 1e-5, true, false, true);
+        MambaConfig small = MambaConfig.of(32, 2, vocab).withState(8, 4, 2).withDtRank(2).withVocabPaddedTo(8);
+        MambaConfig big = MambaConfig.of(32, 6, vocab).withState(8, 4, 2).withDtRank(2).withVocabPaddedTo(8);
         ShapesVqa data = ShapesVqa.builder().seed(9).build();
         List<ShapesVqaSample> samples = data.samples(Split.TRAIN, 2).toList();
         VqaTokenizer.write(dir.resolve("tokenizer.json"));

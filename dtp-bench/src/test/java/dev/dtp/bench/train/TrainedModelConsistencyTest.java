@@ -43,7 +43,7 @@ class TrainedModelConsistencyTest {
     @Test
     void trainerForwardEqualsTheInferenceModel() throws Exception {
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(32, 4, vocab, (vocab + 7) / 8 * 8, 16, 4, 2, 2, 1e-5, true, false, true);
+        MambaConfig config = MambaConfig.of(32, 4, vocab).withState(16, 4, 2).withDtRank(2).withVocabPaddedTo(8);
         ShapesVqa data = ShapesVqa.builder().seed(9).build();
         List<ShapesVqaSample> samples = data.samples(Split.TEST, 3).toList();
         try (NDManager m = NDManager.newBaseManager()) {

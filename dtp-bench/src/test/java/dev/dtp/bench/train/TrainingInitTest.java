@@ -24,7 +24,7 @@ class TrainingInitTest {
     @Test
     void answerGradientReachesTheFirstPatches() throws Exception {
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(64, 2, vocab, (vocab + 7) / 8 * 8, 16, 4, 2, 4, 1e-5, true, false, true);
+        MambaConfig config = MambaConfig.of(64, 2, vocab).withState(16, 4, 2).withDtRank(4).withVocabPaddedTo(8);
         ShapesVqa data = ShapesVqa.builder().seed(1).build();
         VqaTokenizer.write(dir.resolve("tokenizer.json"));
         try (NDManager m = NDManager.newBaseManager(); MambaTokenizer tokenizer = MambaTokenizer.load(dir.resolve("tokenizer.json"))) {

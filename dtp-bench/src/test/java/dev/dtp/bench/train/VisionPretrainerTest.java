@@ -16,7 +16,7 @@ class VisionPretrainerTest {
     @Test
     void learnsPatchLabelsAndPositions() {
         int vocab = VqaTokenizer.vocabulary().size();
-        MambaConfig config = new MambaConfig(32, 1, vocab, (vocab + 7) / 8 * 8, 8, 4, 2, 2, 1e-5, true, false, true);
+        MambaConfig config = MambaConfig.of(32, 1, vocab).withState(8, 4, 2).withDtRank(2).withVocabPaddedTo(8);
         List<Scene> scenes = ShapesVqa.builder().seed(4).build().samples(Split.TRAIN, 8).map(ShapesVqaSample::scene).toList();
         assertTrue(scenes.stream().anyMatch(s -> s.text() != null), "some scene shows text");
         try (NDManager m = NDManager.newBaseManager();

@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * <pre>
  *   none
- *   dtp                                   the model's calibrated layers, r = 0.5
+ *   dtp                                   the model's calibrated layers and r (as DtpPruner.wrap(model))
  *   dtp:r=0.9                             the model's layers with another r
  *   dtp:early=15,r=0.5,late=45[,signal=delta|y|b|c]
  *   fastv:k=2,r=0.7[,signal=…]
@@ -71,7 +71,7 @@ public final class PolicySpec {
                 a.allow("early", "r", "late", "signal");
                 int early = a.has("early") ? a.layer("early") : defaults.early();
                 int late = a.has("late") ? a.layer("late") : defaults.late();
-                double r = a.has("r") ? a.ratio("r") : 0.5;
+                double r = a.has("r") ? a.ratio("r") : defaults.keepRatio();
                 yield new Dtp(a.checkLayer("early", early), r, a.checkLayer("late", late), a.signal());
             }
             case "fastv" -> {

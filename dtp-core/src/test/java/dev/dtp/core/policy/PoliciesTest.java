@@ -54,7 +54,7 @@ class PoliciesTest {
         for (int i = 0; i < n; i++) {
             positions[i] = i;
         }
-        return new TensorLayerContext(layer, 8, layout, positions, d, b, c, null, 0);
+        return new TensorLayerContext(layer, 8, layout, positions, d, b, c, null);
     }
 
     TensorLayerContext context(int layer) {
@@ -174,6 +174,37 @@ class PoliciesTest {
         }
         assertEquals("dtp:early=3,r=0.5,late=6", PolicySpec.parse("dtp", defaults, 8).name());
         assertEquals("dtp:early=3,r=0.9,late=6", PolicySpec.parse("dtp:r=0.9", defaults, 8).name());
+    }
+
+    @Test
+    void aBareDtpSpecMeansWhatDtpPrunerWrapMeans() {
+        PruningDefaults calibrated = new PruningDefaults(3, 0.8, 6);
+        dev.dtp.core.PrunableModel model = new dev.dtp.core.PrunableModel() {
+            @Override
+            public int layerCount() {
+                return 8;
+            }
+
+            @Override
+            public PruningDefaults pruningDefaults() {
+                return calibrated;
+            }
+
+            @Override
+            public dev.dtp.core.Prefill prefill(dev.dtp.core.ModelInput input, PruningPolicy policy,
+                    dev.dtp.core.PrefillOptions options) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public dev.dtp.core.generate.Generation generate(dev.dtp.core.ModelInput input,
+                    dev.dtp.core.generate.GenerationConfig config, PruningPolicy policy,
+                    dev.dtp.core.generate.TokenListener listener) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        assertEquals("dtp:early=3,r=0.8,late=6", PolicySpec.parse("dtp", calibrated, 8).name());
+        assertEquals(dev.dtp.core.DtpPruner.wrap(model).policy().name(), PolicySpec.parse("dtp", calibrated, 8).name());
     }
 
     private static void assertBadSpec(String spec, String fragment) {

@@ -104,7 +104,7 @@ public final class MambaConfigs {
         boolean convBias = ssm.bool("conv_bias", true);
         double eps = k.number("norm_epsilon", 1e-5);
         boolean tied = k.bool("tie_embeddings", true);
-        long padded = ((long) vocab + multiple - 1) / multiple * multiple;
+        long padded = MambaConfig.paddedVocab(vocab, multiple);
         if (padded > Integer.MAX_VALUE) {
             throw new ConfigException(k.source + ": vocab_size " + vocab + " padded to a multiple of "
                     + multiple + " is " + padded + ", too large (at most " + Integer.MAX_VALUE + ")");

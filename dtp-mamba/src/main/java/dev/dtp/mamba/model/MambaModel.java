@@ -315,7 +315,6 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             NDArray residual = embed(input, pass); // (L, d_model)
             profile.stop(PrefillProfile.Part.EMBED, t);
             int[] positions = range(offset, offset + input.length());
-            long seed = 0x9E3779B97F4A7C15L ^ layout.length();
             NDArray previousY = null;
             int emptiedAt = -1;
             for (MambaBlock block : blocks) {
@@ -331,7 +330,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                     MambaBlock.Projected p = block.project(residual, history, profile);
                     t = profile.start();
                     TensorLayerContext context = new TensorLayerContext(l, blocks.size(), layout, positions, p.delta(),
-                            p.b(), p.c(), previousY, seed);
+                            p.b(), p.c(), previousY);
                     Selection selection = select(policy, context); // the policy ranks on Δ (Eq. 6)
                     float[] importance = options.recordImportance() ? context.importance() : null;
                     t = profile.stop(PrefillProfile.Part.POLICY, t);
@@ -627,9 +626,5 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
      */
     public int managedArrayCount() {
         return owner instanceof ai.djl.ndarray.BaseNDManager base ? base.getManagedArrays().size() : -1;
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 }
