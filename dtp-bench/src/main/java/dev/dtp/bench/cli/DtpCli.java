@@ -39,7 +39,7 @@ public final class DtpCli implements Runnable {
             System.setProperty("offline", "true"); // DJL: never download at run time
         }
         if (verbose) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+            System.setProperty("org.slf4j.simpleLogger.log.dev.dtp", "debug"); // the library's own debug log
         }
     }
 

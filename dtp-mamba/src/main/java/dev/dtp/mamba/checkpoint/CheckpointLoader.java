@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads a Mamba checkpoint directory (config.json plus model.safetensors or a sharded
@@ -29,6 +31,8 @@ import java.util.stream.Stream;
  * allocated so far is released.
  */
 public final class CheckpointLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
+
     private CheckpointLoader() {}
 
     public static MambaWeights load(Path dir, NDManager manager, DataType dtype) {
@@ -39,9 +43,15 @@ public final class CheckpointLoader {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException(dir + ": model directory not found");
         }
+        long start = System.nanoTime();
         MambaConfigs.ConfigFile configFile = MambaConfigs.read(dir.resolve("config.json"));
         try (TensorSource source = TensorSource.open(dir)) {
-            return load(configFile.config(), source, manager);
+            MambaWeights w = load(configFile.config(), source, manager);
+            MambaConfig c = w.config();
+            LOG.debug("loaded {} ({}): {} layers, d_model {}, d_state {}, vocab {} on {} in {} ms", dir,
+                    source.describe(), c.layers(), c.dModel(), c.dState(), c.vocabSize(), manager.getDevice(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return w;
         }
     }
 
@@ -90,6 +100,7 @@ public final class CheckpointLoader {
                         + "lm_head.weight' missing and config.json says the embeddings are not tied");
             }
             r.checkAllUsed();
+            r.reportConversions();
             return new MambaWeights(actual, owner, embedding, layers, normF, lmHead);
         } catch (RuntimeException | Error e) {
             owner.close();
@@ -103,6 +114,7 @@ public final class CheckpointLoader {
         private final String prefix;
         private final NDManager owner;
         private final java.util.Set<String> used = new java.util.HashSet<>();
+        private final java.util.Map<DType, Integer> dtypes = new java.util.EnumMap<>(DType.class);
 
         Reader(TensorSource source, String prefix, NDManager owner) {
             this.source = source;
@@ -123,7 +135,19 @@ public final class CheckpointLoader {
                         + " but config.json implies " + Arrays.toString(expected));
             }
             used.add(full);
+            dtypes.merge(file.info(full).dtype(), 1, Integer::sum);
             return file.load(full, owner);
+        }
+
+        /** Warns once when half-precision tensors were widened: the model computes in float32. */
+        void reportConversions() {
+            dtypes.forEach((dtype, count) -> {
+                if (dtype != DType.F32) {
+                    LOG.warn("{}: {} {} tensors converted to float32 on load (half-precision matmul on CPU is ~200x "
+                            + "slower, and BF16 arrays crash DJL's native code)", source.describe(), count, dtype);
+                }
+            });
+            LOG.debug("{}: tensor dtypes {}", source.describe(), dtypes);
         }
 
         NDArray embedding(String name, MambaConfig config) {
@@ -139,6 +163,7 @@ public final class CheckpointLoader {
                         + " but config.json implies [" + config.paddedVocabSize() + ", " + config.dModel() + "]");
             }
             used.add(full);
+            dtypes.merge(file.info(full).dtype(), 1, Integer::sum);
             return file.load(full, owner);
         }
 

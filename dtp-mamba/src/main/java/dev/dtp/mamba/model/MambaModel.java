@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Mamba language model (batch of one) whose prefill a {@link PruningPolicy} can prune.
@@ -45,6 +47,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * for running calls to finish; calls made after it fail with {@link IllegalStateException}.
  */
 public final class MambaModel implements PrunableModel, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MambaModel.class);
     private final MambaConfig config;
     private final MambaWeights weights;
     private final List<MambaBlock> blocks;
@@ -131,6 +134,11 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
         private MambaModel create(MambaWeights w, PruningDefaults d, NDManager owner) {
             SelectiveScan s = scan != null ? scan : ScanKernels.forDevice(w.embedding().getDevice());
+            LOG.debug("model on {}: scan kernel '{}'{}, DTP defaults early {} r {} late {}", w.embedding().getDevice(),
+                    s.name(), scan != null ? " (forced)" : "", d.early(), d.keepRatio(), d.late());
+            if (s.name().equals("reference")) {
+                LOG.warn("the reference scan kernel is in use: plain Java, meant for tests, far slower than 'cpu'");
+            }
             return new MambaModel(w, s, d, owner);
         }
     }
@@ -255,7 +263,13 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         enter();
         try {
             MambaState start = state == null ? null : continuable(state, input, policy);
-            return runPrefill(start, input, policy, options, observer, profile, requireLogits);
+            MambaSession session = runPrefill(start, input, policy, options, observer, profile, requireLogits);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("prefill [{}] {} new tokens{} in {} ms; kept per stage: {}", policy.name(), input.length(),
+                        start == null ? "" : " continuing a state of " + start.length() + " positions",
+                        session.prefillNanos() / 1_000_000, stages(session.trace()));
+            }
+            return session;
         } finally {
             exit();
         }
@@ -399,6 +413,19 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             sessionManager.close();
             throw e;
         }
+    }
+
+    /** Tokens kept where the count changes: {@code L0 760 → L15 395 → L45 31}. */
+    private static String stages(PruningTrace trace) {
+        StringBuilder sb = new StringBuilder();
+        int last = -1;
+        for (PruningTrace.LayerTrace t : trace.layers()) {
+            if (t.keptCount() != last) {
+                sb.append(sb.length() == 0 ? "" : " → ").append('L').append(t.layer()).append(' ').append(t.keptCount());
+                last = t.keptCount();
+            }
+        }
+        return sb.toString();
     }
 
     private static int[] range(int from, int to) {

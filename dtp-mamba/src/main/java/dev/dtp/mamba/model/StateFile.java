@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link MambaState} as a safetensors file. Tensors {@code layers.N.conv_state} (d_conv−1,
@@ -27,6 +29,7 @@ import java.util.Map;
  * as ranges, e.g. {@code 0-728,740}). Δ importance is not stored.
  */
 final class StateFile {
+    private static final Logger LOG = LoggerFactory.getLogger(StateFile.class);
     static final String FORMAT = "dtp-sequence-state";
     static final String VERSION = "1";
 
@@ -57,6 +60,8 @@ final class StateFile {
             meta.put("trace." + t.layer() + ".kept", ranges(t.keptPositions()));
         }
         SafetensorsWriter.write(file, tensors, meta);
+        LOG.debug("saved a state of {} positions ({} bytes, policy {}) to {}", state.length(), state.bytes(),
+                state.policy(), file);
     }
 
     /** Reads a state for {@code model}; every mismatch is an error naming the file and what differs. */

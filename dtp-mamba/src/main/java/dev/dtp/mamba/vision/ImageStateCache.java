@@ -10,6 +10,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A bounded cache of image states for services: the state after an image's visual prefill, kept
@@ -26,6 +28,7 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class ImageStateCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageStateCache.class);
     private final long maxBytes;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
@@ -101,6 +104,7 @@ public final class ImageStateCache implements AutoCloseable {
             if (e != null) {
                 hits++;
                 e.leases++;
+                LOG.debug("image state cache hit: {}", key);
                 return new Lease(e, true);
             }
             misses++;
@@ -126,8 +130,11 @@ public final class ImageStateCache implements AutoCloseable {
                 }
                 it.remove();
                 evictions++;
+                LOG.debug("image state cache evicts {} ({} bytes over the limit)", eldest.getKey(), bytes - maxBytes);
                 retire(eldest.getValue());
             }
+            LOG.debug("image state cache miss: {} ({} bytes; {} states, {} bytes held)", key, state.bytes(),
+                    entries.size(), bytes);
             return new Lease(e, false);
         }
     }
