@@ -1,11 +1,8 @@
 package dev.dtp.bench.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
-import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
 import dev.dtp.bench.data.EvalSample;
@@ -17,13 +14,16 @@ import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -98,58 +98,29 @@ public final class EvalCommand implements Callable<Integer> {
                 parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 names.add(p.trim());
             }
-            boolean cacheOn = cacheOn();
+            EvalRun run = new EvalRun(vlm, names, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch));
             results = startRun(o, predictions);
             Set<String> done = new HashSet<>();
-            results.forEach(r -> done.add(r.policy() + "\u0000" + r.id()));
+            results.forEach(r -> done.add(EvalRun.key(r.policy(), r.id())));
             long total = (long) samples.size() * names.size();
-            long skipped = done.size();
-            if (skipped > 0) {
-                o.printf("Resuming: %d of %d answers already in %s%n", Math.min(skipped, total), total, predictions);
+            if (!done.isEmpty()) {
+                o.printf("Resuming: %d of %d answers already in %s%n", Math.min(done.size(), total), total, predictions);
             }
             Progress progress = new Progress(o, "eval", total);
-            long finished = 0;
-            ImageQuestions answerer = new ImageQuestions(vlm, vlm.model().config().shape(), maxNewTokens, batch);
+            long[] finished = {Math.min(done.size(), total)};
+            List<SampleResult> collected = results;
             try (BufferedWriter w = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND)) {
-                // one image at a time: its visual tokens are computed once, and prefilled once per policy
-                for (List<EvalSample> image : byImage(samples)) {
-                    NDManager manager = null;
-                    NDArray visual = null;
-                    try {
-                        for (int i = 0; i < names.size(); i++) {
-                            String name = names.get(i);
-                            List<EvalSample> pending = image.stream()
-                                    .filter(s -> !done.contains(name + "\u0000" + s.id())).toList();
-                            finished += image.size() - pending.size();
-                            if (pending.isEmpty()) {
-                                continue;
-                            }
-                            if (visual == null) {
-                                manager = NDManager.newBaseManager(vlm.model().device());
-                                visual = EvalInputs.visual(vlm, image.get(0), manager);
-                            }
-                            boolean cached = ImageQuestions.cacheable(parsed.get(i), cacheOn);
-                            for (SampleResult r : answerer.answer(visual, pending, name, parsed.get(i), cached)) {
-                                results.add(r);
-                                w.write(r.toJson().toString());
-                                w.write('\n');
-                                w.flush();
-                                progress.update(++finished, r.id());
-                            }
-                        }
-                    } finally {
-                        if (manager != null) {
-                            manager.close();
-                        }
-                    }
+                for (List<EvalSample> image : EvalRun.byImage(samples)) {
+                    run.answerImage(image, done, r -> {
+                        collected.add(r);
+                        append(w, r);
+                        progress.update(++finished[0], r.id());
+                    });
                 }
             }
             progress.update(total, "");
-            for (int i = 0; i < names.size(); i++) {
-                cacheNotes.put(names.get(i), !cacheOn ? "off" : parsed.get(i).prefixSafe() ? "on"
-                        : "off (policy not prefix-safe)");
-            }
+            cacheNotes.putAll(run.imageCacheNotes());
         }
         EvalReport report = EvalReport.of(samples, names(), results, cacheNotes);
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
@@ -183,7 +154,7 @@ public final class EvalCommand implements Callable<Integer> {
         return readExisting(predictions);
     }
 
-    private final java.util.Map<String, String> cacheNotes = new java.util.LinkedHashMap<>();
+    private final Map<String, String> cacheNotes = new LinkedHashMap<>();
 
     private boolean cacheOn() {
         if (!imageCache.equals("on") && !imageCache.equals("off")) {
@@ -195,13 +166,15 @@ public final class EvalCommand implements Callable<Integer> {
         return imageCache.equals("on");
     }
 
-    /** The samples grouped by image (or features file), in order of first appearance. */
-    static List<List<EvalSample>> byImage(List<EvalSample> samples) {
-        java.util.Map<Path, List<EvalSample>> groups = new java.util.LinkedHashMap<>();
-        for (EvalSample s : samples) {
-            groups.computeIfAbsent(EvalInputs.imageKey(s), k -> new ArrayList<>()).add(s);
+    /** One predictions line, flushed: an interrupted run keeps every answer written so far. */
+    private static void append(BufferedWriter w, SampleResult r) {
+        try {
+            w.write(r.toJson().toString());
+            w.write('\n');
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new ArrayList<>(groups.values());
     }
 
     private List<String> names() {

@@ -94,7 +94,7 @@ class EvalCommandTest {
         ShapesVqa.Summary written = ShapesVqa.builder().seed(5).build().write(Split.TEST, 9, 3, multi, i -> {});
         assertEquals(9, written.count());
         Path file = written.jsonl();
-        assertEquals(3, EvalCommand.byImage(JsonlDataset.read(file)).size());
+        assertEquals(3, EvalRun.byImage(JsonlDataset.read(file)).size());
         String policies = "none,dtp:early=2,late=6,r=0.5,topk-all:layer=2,r=0.5";
         java.util.Map<String, java.util.Map<String, String>> answers = new java.util.LinkedHashMap<>();
         for (String[] flags : List.of(new String[] {"--image-cache", "off"}, new String[] {"--image-cache", "on"},
