@@ -137,4 +137,11 @@ class JavaTowerTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("tower 'robomamba-clip224' gives 1024-wide") && r.err().contains("reads 8-wide"), r.err());
     }
+
+    @Test
+    void theTowerBenchmarkNamesTheTowersItKnows() {
+        CliRun r = CliRun.of("bench", "--tower", "llava");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--tower must be cobra or robomamba, got 'llava'"), r.err());
+    }
 }
