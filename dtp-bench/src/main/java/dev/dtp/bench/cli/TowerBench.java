@@ -2,13 +2,16 @@ package dev.dtp.bench.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import com.sun.management.OperatingSystemMXBean;
 import dev.dtp.mamba.checkpoint.DType;
 import dev.dtp.mamba.vision.RandomTowerWeights;
 import dev.dtp.mamba.vision.TowerSpec;
 import dev.dtp.mamba.vision.ViTTower;
+import dev.dtp.mamba.vision.vit.ViTSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -43,6 +46,7 @@ final class TowerBench {
             long t1 = System.nanoTime();
             BufferedImage image = testImage();
             double[] ms = new double[runs];
+            double[] cpu = new double[runs];
             long loadNanos;
             try (ViTTower t = ViTTower.load(dir, tower, device); NDManager m = NDManager.newBaseManager(device)) {
                 loadNanos = System.nanoTime() - t1;
@@ -50,9 +54,11 @@ final class TowerBench {
                     progress.update(r + warmup + 1, "image " + (r + warmup + 1));
                     try (NDManager scope = m.newSubManager()) {
                         long s = System.nanoTime();
+                        long c = cpuNanos();
                         t.features(image, scope).toFloatArray(); // waits for the device
                         if (r >= 0) {
                             ms[r] = (System.nanoTime() - s) / 1e6;
+                            cpu[r] = (cpuNanos() - c) / 1e9;
                         }
                     }
                 }
@@ -67,6 +73,10 @@ final class TowerBench {
             row.put("image_ms_median", Math.round(st.median()));
             row.put("image_ms_min", Math.round(st.min()));
             row.put("image_ms_max", Math.round(st.max()));
+            row.put("image_cpu_s_median", Math.round(Stats.of(cpu).median() * 10) / 10.0);
+            double gflop = tower.parts().stream().mapToDouble(p -> gflop(p.vit())).sum();
+            row.put("gflop", Math.round(gflop));
+            row.put("gflop_per_s", Math.round(gflop / (st.median() / 1e3)));
             row.put("load_s", Math.round(loadNanos / 1e8) / 10.0);
             row.put("write_s", Math.round((t1 - t0) / 1e8) / 10.0);
             row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
@@ -76,6 +86,23 @@ final class TowerBench {
         } finally {
             delete(dir);
         }
+    }
+
+    /**
+     * Multiply-adds × 2 of one image up to the feature block: patch embedding, then per block the qkv,
+     * output and MLP products (2 · tokens · (4 d² + 2 d h)) and attention's two (2 · 2 · tokens² · d).
+     */
+    static double gflop(ViTSpec vit) {
+        double n = vit.patches() + vit.prefixTokens();
+        double d = vit.width();
+        double patchEmbed = 2.0 * vit.patches() * d * 3 * vit.patchSize() * vit.patchSize();
+        double block = 2 * n * (4 * d * d + 2 * d * vit.mlpHidden()) + 4 * n * n * d;
+        return (patchEmbed + (vit.featureBlock() + 1) * block) / 1e9;
+    }
+
+    /** CPU time of the whole process (Java and libtorch threads), which other load on the machine does not inflate. */
+    private static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** A smooth gradient with texture, 640 × 480 (not square: Cobra resizes it naively, CLIP crops it). */

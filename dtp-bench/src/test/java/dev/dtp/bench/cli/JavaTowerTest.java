@@ -76,9 +76,24 @@ class JavaTowerTest {
             CheckpointConverter.convert(ModelFamily.ROBOMAMBA, TOWERS.resolve("tiny_robomamba.pth"), model,
                     ConvertCommandTest.TOKENIZER, null, List.of(), tiny(TowerSpec.ROBOMAMBA, "clip"));
         }
+        assertImageLogitsMatchTimm(model, family.equals("cobra") ? "cobra/" + image : "clip/" + image, image);
+    }
+
+    @Test
+    void aPyTorchFileWithAPrefixServesAsTowerWeights() throws Exception {
+        // the tower from a torch.save file whose names carry a prefix (here the .pth's own vision.model.)
+        Path model = dir.resolve("robomamba");
+        Path pth = TOWERS.resolve("tiny_robomamba.pth");
+        CheckpointConverter.convert(ModelFamily.ROBOMAMBA, pth, model, ConvertCommandTest.TOKENIZER, null, List.of(pth),
+                tiny(TowerSpec.ROBOMAMBA, "clip"));
+        assertImageLogitsMatchTimm(model, "clip/wide", "wide");
+    }
+
+    /** Logits for the image equal those for timm's features ({@code reference}) given as patch features. */
+    private static void assertImageLogitsMatchTimm(Path model, String reference, String image) throws Exception {
         float[] timm;
         try (SafetensorsFile ref = SafetensorsFile.open(TOWERS.resolve("reference.safetensors"))) {
-            timm = ref.readFloats((family.equals("cobra") ? "cobra/" : "clip/") + image);
+            timm = ref.readFloats(reference);
         }
         BufferedImage png = ImageIO.read(TOWERS.resolve("image-" + image + ".png").toFile());
         try (VisionLanguageModel vlm = VisionLanguageModel.load(model); NDManager m = NDManager.newBaseManager()) {
@@ -92,7 +107,7 @@ class JavaTowerTest {
                 max = Math.max(max, Math.abs(fromFeatures[v]));
                 err = Math.max(err, Math.abs(fromFeatures[v] - fromImage[v]));
             }
-            assertTrue(err <= 1e-4 * max, family + "/" + image + ": logits differ by " + err + " of " + max);
+            assertTrue(err <= 1e-4 * max, reference + ": logits differ by " + err + " of " + max);
         }
     }
 

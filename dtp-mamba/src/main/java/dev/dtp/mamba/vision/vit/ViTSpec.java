@@ -214,7 +214,10 @@ public record ViTSpec(
         return b;
     }
 
-    /** Defaults: timm's VisionTransformer (class token, GELU, LayerNorm eps 1e-6, patch bias); feature block depth − 2. */
+    /**
+     * Defaults: no class token or registers, no layer scale or pre-norm, GELU, LayerNorm eps 1e-6, a
+     * patch bias, 0.5 / 0.5 normalisation; the feature block is depth − 2.
+     */
     public static final class Builder {
         private final String name;
         private int imageSize = -1;
