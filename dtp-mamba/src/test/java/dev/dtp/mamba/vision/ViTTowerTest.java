@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.dtp.mamba.checkpoint.CheckpointException;
+import dev.dtp.mamba.checkpoint.ConfigException;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
 import dev.dtp.mamba.vision.vit.ViTSpec;
@@ -133,6 +134,14 @@ class ViTTowerTest {
 
     private static TowerSpec clipTower(ViTSpec clip) {
         return new TowerSpec("t", true, List.of(new TowerSpec.Part("clip.safetensors", "", clip)));
+    }
+
+    @Test
+    void aMissingWeightsFileIsNamedWithTheTower() {
+        String msg = assertThrows(ConfigException.class, () -> ViTTower.load(dir, TinyTowers.roboMamba(), Device.cpu()).close())
+                .getMessage();
+        assertTrue(msg.contains("clip.safetensors: weights of tower 'robomamba-clip224' (vit_large_patch14_clip_224.openai) "
+                + "not found"), msg);
     }
 
     @Test
