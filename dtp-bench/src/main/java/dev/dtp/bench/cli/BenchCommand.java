@@ -50,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--shape", paramLabel = "SPEC", description = "Random weights: layers=64,d_model=256[,d_state=16,expand=2] "
                 + "or mamba-130m, mamba-370m.")
         String shape;
+
+        @Option(names = "--tower", paramLabel = "cobra|robomamba", description = "One image through the model's vision tower "
+                + "at full size with random weights (Cobra: DINOv2 + SigLIP at 384 px; RoboMamba: CLIP at 224 px).")
+        String tower;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -105,6 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup and --decode >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (choice.tower != null) {
+            return tower(out);
+        }
         try (MambaModel model = load()) {
             List<Map<String, Object>> rows = lengths != null ? throughput(model)
                     : questionsPerImage != null ? imageCache(model)
@@ -116,6 +123,28 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println(header(model));
                 out.println(markdown(rows));
             }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Tower mode: one image's time through a full-size vision tower. */
+    private int tower(PrintWriter out) {
+        common.apply();
+        try {
+            TowerBench.tower(choice.tower);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Progress progress = new Progress(spec.commandLine().getErr(), "bench", warmup + runs);
+        Map<String, Object> row = TowerBench.measure(choice.tower, warmup, runs, common.seed(), common.device(), progress);
+        progress.update(warmup + runs, "");
+        if (json) {
+            out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(List.of(row)));
+        } else {
+            out.printf(Locale.ROOT, "Vision tower: %s, random weights (F16 files, float32 compute); %d CPU threads%n%n",
+                    choice.tower, Runtime.getRuntime().availableProcessors());
+            out.println(markdown(List.of(row)));
         }
         out.flush();
         return 0;

@@ -5,6 +5,7 @@ import dev.dtp.mamba.convert.ModelFamily;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +36,13 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--patches", description = "Visual tokens per image (default: 729 for Cobra, 256 for RoboMamba).")
     Integer patches;
 
+    @Option(names = "--vision", split = ",", paramLabel = "FILE[,FILE]|none",
+            description = {"The vision tower's timm weights (model.safetensors), written into the model directory so "
+                    + "images need nothing else: Cobra's DINOv2 then SigLIP file; RoboMamba's CLIP file, by default the ViT "
+                    + "in its .pth.",
+                    "'none': no tower (images as precomputed features or through a TorchScript backbone)."})
+    List<Path> vision;
+
     @Override
     public Integer call() throws IOException {
         ModelFamily f = switch (family.toLowerCase(Locale.ROOT)) {
@@ -43,11 +51,21 @@ public final class ConvertCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "unknown model family '" + family + "' (known: cobra, robomamba)");
         };
-        CheckpointConverter.Result r = CheckpointConverter.convert(f, checkpoint, out, tokenizer, patches);
+        List<Path> files = vision == null ? List.of() : vision;
+        boolean none = files.size() == 1 && files.get(0).toString().equals("none");
+        CheckpointConverter.Result r = CheckpointConverter.convert(f, checkpoint, out, tokenizer, patches,
+                none ? List.of() : files, none ? null : f.tower());
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s: %d layers, d_model %d, vocab %d, %s projector from %d-wide features, %d patches, %d tensors%n",
                 out, r.config().layers(), r.config().dModel(), r.config().paddedVocabSize(), r.vision().projector().id(),
                 r.vision().featureWidth(), r.vision().patches(), r.tensors());
+        if (r.tower() != null) {
+            o.printf(Locale.ROOT, "vision tower %s: %d patches x %d features, from %s%n", r.tower().name(), r.tower().patches(),
+                    r.tower().featureWidth(), files.isEmpty() ? checkpoint : files);
+        } else {
+            o.println("note: no vision tower (--vision): images need precomputed features or a TorchScript backbone "
+                    + "(docs/COBRA.md)");
+        }
         if (tokenizer == null) {
             o.println("note: no --tokenizer given; generate/eval need a tokenizer.json in the directory");
         }

@@ -12,6 +12,8 @@ import dev.dtp.mamba.checkpoint.SafetensorsWriter;
 import dev.dtp.mamba.checkpoint.torch.TorchCheckpoint;
 import dev.dtp.mamba.checkpoint.torch.TorchTensor;
 import dev.dtp.mamba.vision.ProjectorKind;
+import dev.dtp.mamba.vision.TowerSpec;
+import dev.dtp.mamba.vision.ViTTower;
 import dev.dtp.mamba.vision.VisionConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +36,25 @@ import java.util.TreeSet;
 public final class CheckpointConverter {
     private CheckpointConverter() {}
 
-    /** What was written. */
-    public record Result(MambaConfig config, VisionConfig vision, int tensors) {}
+    /** What was written; {@code tower} is null when no vision tower was. */
+    public record Result(MambaConfig config, VisionConfig vision, int tensors, TowerSpec tower) {}
 
     public static Result convert(ModelFamily family, Path checkpoint, Path out, Path tokenizer, Integer patches)
             throws IOException {
+        return convert(family, checkpoint, out, tokenizer, patches, List.of(), family.tower());
+    }
+
+    /**
+     * Also writes the vision tower {@code tower} (e.g. the family's, {@link ModelFamily#tower()}; null:
+     * none) into the model directory, from {@code towerFiles} (timm's weight files, one per ViT in the
+     * tower's order) or, when none are given, from the checkpoint itself where it holds the ViT
+     * (RoboMamba); config.json's vision section then names the tower and images need nothing else.
+     */
+    public static Result convert(ModelFamily family, Path checkpoint, Path out, Path tokenizer, Integer patches,
+            List<Path> towerFiles, TowerSpec tower) throws IOException {
+        if (tower == null && !towerFiles.isEmpty()) {
+            throw new IllegalArgumentException("tower files given without a tower");
+        }
         try (TorchCheckpoint pt = TorchCheckpoint.open(checkpoint)) {
             Map<String, TorchTensor> llm = pt.tensors(family.llmPrefix);
             Map<String, TorchTensor> projector = pt.tensors(family.projectorPrefix);
@@ -53,7 +69,14 @@ public final class CheckpointConverter {
             MambaConfig config = inferConfig(checkpoint, llm, layout);
             ProjectorKind kind = projectorKind(checkpoint, projector);
             int featureWidth = Math.toIntExact(projector.get("0.weight").shape()[1]);
-            VisionConfig vision = family.vision(featureWidth, kind, patches != null ? patches : family.defaultPatches());
+            boolean towerInCheckpoint = tower != null && towerFiles.isEmpty() && family.visionPrefix != null
+                    && !pt.tensors(family.visionPrefix).isEmpty();
+            boolean withTower = !towerFiles.isEmpty() || towerInCheckpoint;
+            int defaultPatches = withTower ? tower.patches() : family.defaultPatches();
+            VisionConfig vision = family.vision(featureWidth, kind, patches != null ? patches : defaultPatches);
+            if (withTower) {
+                ViTTower.checkFits(tower, vision, checkpoint.toString());
+            }
             List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
             for (Map.Entry<String, TorchTensor> e : llm.entrySet()) {
                 String name = e.getKey();
@@ -70,7 +93,16 @@ public final class CheckpointConverter {
             Files.createDirectories(out);
             JsonObject json = JsonParser.parseString(MambaConfigs.toHuggingFaceJson(config)).getAsJsonObject();
             json.addProperty("unpadded_vocab_size", config.vocabSize());
-            json.add("vision", vision.toJson());
+            JsonObject visionJson = vision.toJson();
+            if (withTower) {
+                if (towerInCheckpoint) {
+                    TowerConverter.fromCheckpoint(tower, pt, family.visionPrefix, out);
+                } else {
+                    TowerConverter.fromFiles(tower, towerFiles, out);
+                }
+                visionJson.add("tower", tower.toJson());
+            }
+            json.add("vision", visionJson);
             JsonObject source = new JsonObject();
             source.addProperty("family", family.id());
             source.addProperty("checkpoint", checkpoint.getFileName().toString());
@@ -81,7 +113,7 @@ public final class CheckpointConverter {
             if (tokenizer != null) {
                 Files.copy(tokenizer, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Result(config, vision, tensors.size());
+            return new Result(config, vision, tensors.size(), withTower ? tower : null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.dtp.mamba.convert;
 
 import dev.dtp.mamba.vision.ProjectorKind;
+import dev.dtp.mamba.vision.TowerSpec;
 import dev.dtp.mamba.vision.VisionConfig;
 import java.util.List;
 
@@ -14,20 +15,23 @@ public enum ModelFamily {
      * {@code llm_backbone}; the language model (mamba-2.8b-zephyr) in the mamba_ssm layout under
      * {@code llm.}; DINOv2 ViT-L/14 + SigLIP SO400M/14 at 384 px, 729 patches, features 1024 + 1152.
      */
-    COBRA("cobra", "model.llm_backbone.llm.", "model.projector.projector.", 729, 384, 14,
+    COBRA("cobra", "model.llm_backbone.llm.", "model.projector.projector.", null, TowerSpec.COBRA, 729, 384, 14,
             new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f},
             "<|user|>\n{question}<|endoftext|>\n<|assistant|>\n", List.of("<|endoftext|>")),
     /**
      * RoboMamba: one flat state dict with {@code vision.*} (CLIP ViT-L/14 at 224 px, 256 patch tokens),
      * {@code llm.mamba.*} (mamba-2.8b in the Hugging Face layout) and {@code projector.projector.*}.
      */
-    ROBOMAMBA("robomamba", "llm.mamba.", "projector.projector.", 256, 224, 14,
+    ROBOMAMBA("robomamba", "llm.mamba.", "projector.projector.", "vision.model.", TowerSpec.ROBOMAMBA, 256, 224, 14,
             new float[] {0.48145466f, 0.4578275f, 0.40821073f}, new float[] {0.26862954f, 0.26130258f, 0.27577711f},
             "<image>Question: {question} Answer:", List.of("<|endoftext|>"));
 
     final String id;
     final String llmPrefix;
     final String projectorPrefix;
+    /** Where the checkpoint holds the vision tower's weights, or null (Cobra's are timm's files). */
+    final String visionPrefix;
+    final TowerSpec tower;
     final int patches;
     final int imageSize;
     final int patchSize;
@@ -36,11 +40,13 @@ public enum ModelFamily {
     final String prompt;
     final List<String> stop;
 
-    ModelFamily(String id, String llmPrefix, String projectorPrefix, int patches, int imageSize, int patchSize, float[] mean,
-            float[] std, String prompt, List<String> stop) {
+    ModelFamily(String id, String llmPrefix, String projectorPrefix, String visionPrefix, TowerSpec tower, int patches,
+            int imageSize, int patchSize, float[] mean, float[] std, String prompt, List<String> stop) {
         this.id = id;
         this.llmPrefix = llmPrefix;
         this.projectorPrefix = projectorPrefix;
+        this.visionPrefix = visionPrefix;
+        this.tower = tower;
         this.patches = patches;
         this.imageSize = imageSize;
         this.patchSize = patchSize;
@@ -52,6 +58,11 @@ public enum ModelFamily {
 
     public String id() {
         return id;
+    }
+
+    /** The family's vision tower, run in Java from timm's weights. */
+    public TowerSpec tower() {
+        return tower;
     }
 
     /** The vision section for a projector reading {@code featureWidth}-wide patch features. */

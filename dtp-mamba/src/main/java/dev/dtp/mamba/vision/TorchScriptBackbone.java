@@ -24,7 +24,7 @@ import java.nio.file.Path;
  * to [0, 1], and — unless the export normalises itself ({@code "input": "unit"}) — normalised with
  * the config's mean and std; the tensor passed is (1, 3, size, size).
  */
-public final class TorchScriptBackbone implements AutoCloseable {
+public final class TorchScriptBackbone implements FeatureBackbone {
     private final Model model;
     private final VisionConfig config;
     private final boolean normalise;
@@ -65,22 +65,13 @@ public final class TorchScriptBackbone implements AutoCloseable {
     /** The (1, 3, S, S) input the backbone receives, row-major, as documented above. */
     public float[] pixels(BufferedImage image) {
         int size = config.imageSize();
-        int[] argb = crop // Pillow's bicubic, byte for byte
-                ? PilResize.shortestEdgeCrop(image, size).getRGB(0, 0, size, size, null, 0, size)
-                : PilResize.bicubic(image, size, size);
-        float[] out = new float[3 * size * size];
-        for (int c = 0; c < 3; c++) {
-            int shift = 16 - 8 * c;
-            float mean = normalise ? config.mean()[c] : 0f;
-            float std = normalise ? config.std()[c] : 1f;
-            for (int i = 0; i < size * size; i++) {
-                out[c * size * size + i] = (((argb[i] >>> shift) & 0xFF) / 255f - mean) / std;
-            }
-        }
-        return out;
+        int[] rgb = Pixels.resized(image, size, crop); // Pillow's bicubic, byte for byte
+        return normalise ? Pixels.normalised(rgb, size, config.mean(), config.std())
+                : Pixels.normalised(rgb, size, new float[] {0, 0, 0}, new float[] {1, 1, 1});
     }
 
     /** Patch features (patches, feature_width) of one image, in {@code manager}. */
+    @Override
     public NDArray features(BufferedImage image, NDManager manager) {
         int size = config.imageSize();
         try (NDManager scope = manager.newSubManager(model.getNDManager().getDevice())) {

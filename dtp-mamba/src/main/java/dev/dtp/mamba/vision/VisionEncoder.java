@@ -32,7 +32,7 @@ public final class VisionEncoder implements AutoCloseable {
     private final List<NDArray> projWeights;
     private final List<NDArray> projBiases;
     private final ImagePreprocessor preprocessor;
-    private TorchScriptBackbone backbone;
+    private FeatureBackbone backbone;
 
     private VisionEncoder(VisionConfig config, int dModel, NDManager weights, NDArray patchWeight, NDArray patchBias,
             NDArray positions, List<NDArray> projWeights, List<NDArray> projBiases) {
@@ -106,8 +106,8 @@ public final class VisionEncoder implements AutoCloseable {
         return config;
     }
 
-    /** Runs images through {@code backbone} (a {@code features} encoder's exported vision tower); the encoder closes it. */
-    void useBackbone(TorchScriptBackbone backbone) {
+    /** Runs images through {@code backbone} (a {@code features} encoder's vision tower); the encoder closes it. */
+    void useBackbone(FeatureBackbone backbone) {
         this.backbone = backbone;
     }
 
@@ -121,7 +121,8 @@ public final class VisionEncoder implements AutoCloseable {
         }
         if (preprocessor == null) {
             throw new InputException("this model's vision encoder is '" + config.encoder().name().toLowerCase()
-                    + "' and its directory has no TorchScript backbone: give precomputed patch features, not an image");
+                    + "' and config.json names no vision tower or TorchScript backbone: give precomputed patch features,"
+                    + " not an image");
         }
         float[] pixels = preprocessor.patches(image);
         try (NDManager scope = manager.newSubManager()) {

@@ -72,9 +72,22 @@ public final class VisionLanguageModel implements AutoCloseable {
         VisionEncoder vision = null;
         try {
             vision = VisionEncoder.load(config, model.config().dModel(), safetensorsFiles(dir), model.device());
-            // optional: {"file": "backbone.pt", "input": "unit" | "normalized", "resize": "naive" | "shortest-edge-crop"}
+            // optional: a Java vision tower, {"name": ..., "resize": ..., "vits": [...]} (TowerSpec), or a TorchScript
+            // backbone, {"file": "backbone.pt", "input": "unit" | "normalized", "resize": "naive" | "shortest-edge-crop"}
             JsonObject backbone = section.has("backbone") && section.get("backbone").isJsonObject()
                     ? section.getAsJsonObject("backbone") : null;
+            String configFile = dir.resolve("config.json").toString();
+            if (backbone != null && section.has("tower")) {
+                throw new ConfigException(configFile + ": the vision section has both a 'tower' and a TorchScript 'backbone'");
+            }
+            if (section.has("tower")) {
+                if (!section.get("tower").isJsonObject()) {
+                    throw new ConfigException(configFile + ": vision.tower must be an object");
+                }
+                TowerSpec tower = TowerSpec.fromJson(section.getAsJsonObject("tower"), configFile);
+                ViTTower.checkFits(tower, config, configFile);
+                vision.useBackbone(ViTTower.load(dir, tower, model.device()));
+            }
             if (backbone != null) {
                 String file = backbone.has("file") ? backbone.get("file").getAsString() : "backbone.pt";
                 boolean unit = backbone.has("input") && backbone.get("input").getAsString().equals("unit");
