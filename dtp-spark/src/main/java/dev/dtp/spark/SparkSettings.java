@@ -15,6 +15,8 @@ final class SparkSettings {
     static SparkConf of(String master) {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("dtp eval");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // the answers of a whole benchmark pass through the driver (a few hundred bytes each), written as they come
+        conf.setIfMissing("spark.driver.maxResultSize", "0");
         if (master.startsWith("local")) {
             conf.setIfMissing("spark.ui.enabled", "false");
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
