@@ -30,6 +30,16 @@ public final class CommonOptions {
         return seed;
     }
 
+    /** --threads, or null when not given. */
+    public Integer threads() {
+        return threads;
+    }
+
+    /** --device as given, e.g. {@code cpu} or {@code gpu:1}. */
+    public String deviceName() {
+        return device;
+    }
+
     /** Applies --threads (before the engine starts) and checks the other flags. */
     public void apply() {
         if (threads != null) {
@@ -49,6 +59,11 @@ public final class CommonOptions {
 
     /** The device named by --device. */
     public Device device() {
+        return device(device);
+    }
+
+    /** The device named by a --device value. */
+    public static Device device(String device) {
         String d = device.toLowerCase(Locale.ROOT);
         if (d.equals("cpu")) {
             return Device.cpu();

@@ -7,10 +7,6 @@ import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
-import dev.dtp.core.PruningPolicy;
-import dev.dtp.core.flops.MambaShape;
-import dev.dtp.core.policy.PolicySpec;
-import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,6 +76,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Decode up to N answers about one image together (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run on Apache Spark: local[N], spark://HOST:7077, yarn or k8s://... (needs the dtp-spark module; "
+                    + "each task uses spark.task.cpus threads).")
+    String spark;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
@@ -89,20 +90,13 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Path predictions = out.resolve("predictions.jsonl");
         List<SampleResult> results;
-        // the model loads and every policy parses before anything is written, so bad flags leave OUT alone
-        try (VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? common.builder()
-                : common.builder().calibration(calibration))) {
-            List<String> names = new ArrayList<>();
-            List<PruningPolicy> parsed = new ArrayList<>();
-            for (String p : policies) {
-                parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
-                names.add(p.trim());
-            }
-            EvalRun run = new EvalRun(vlm, names, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch));
+        // the model loads (or, on a cluster, its files are checked) and every policy parses before anything is
+        // written, so bad flags leave OUT alone
+        try (EvalSession session = open()) {
             results = startRun(o, predictions);
             Set<String> done = new HashSet<>();
             results.forEach(r -> done.add(EvalRun.key(r.policy(), r.id())));
-            long total = (long) samples.size() * names.size();
+            long total = (long) samples.size() * names().size();
             if (!done.isEmpty()) {
                 o.printf("Resuming: %d of %d answers already in %s%n", Math.min(done.size(), total), total, predictions);
             }
@@ -111,16 +105,14 @@ public final class EvalCommand implements Callable<Integer> {
             List<SampleResult> collected = results;
             try (BufferedWriter w = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND)) {
-                for (List<EvalSample> image : EvalRun.byImage(samples)) {
-                    run.answerImage(image, done, r -> {
-                        collected.add(r);
-                        append(w, r);
-                        progress.update(++finished[0], r.id());
-                    });
-                }
+                session.answer(EvalRun.byImage(samples), done, r -> {
+                    collected.add(r);
+                    append(w, r);
+                    progress.update(++finished[0], r.id());
+                });
             }
             progress.update(total, "");
-            cacheNotes.putAll(run.imageCacheNotes());
+            cacheNotes.putAll(session.imageCacheNotes());
         }
         EvalReport report = EvalReport.of(samples, names(), results, cacheNotes);
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
@@ -132,6 +124,22 @@ public final class EvalCommand implements Callable<Integer> {
         o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl%n", out.resolve("results.md"));
         o.flush();
         return 0;
+    }
+
+    /** This JVM's model, or a Spark cluster's executors when --spark is given. */
+    private EvalSession open() {
+        EvalJob job = new EvalJob(model.toAbsolutePath().toString(),
+                calibration == null ? null : calibration.toAbsolutePath().toString(), names(),
+                new EvalRun.Settings(maxNewTokens, cacheOn(), batch), common.deviceName());
+        if (spark == null) {
+            return job.load(common.builder());
+        }
+        if (common.threads() != null) {
+            throw new ParameterException(spec.commandLine(), "--threads does not apply with --spark: each task uses "
+                    + "spark.task.cpus libtorch threads and the executor's cores for the scan");
+        }
+        common.apply(); // checks --dtype
+        return EvalCluster.find().open(spark, job);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ public final class EvalRun {
      * @param imageCache reuse each image's state for its questions (prefix-safe policies only)
      * @param batch answers about one image decoded together
      */
-    public record Settings(int maxNewTokens, boolean imageCache, int batch) {}
+    public record Settings(int maxNewTokens, boolean imageCache, int batch) implements Serializable {}
 
     private final VisionLanguageModel vlm;
     private final List<String> names;

@@ -1,10 +1,11 @@
 package dev.dtp.bench.eval;
 
 import com.google.gson.JsonObject;
+import java.io.Serializable;
 
 /**
  * One policy's answer to one sample, as appended to {@code predictions.jsonl} (one JSON object per
- * line), which is what makes an eval resumable.
+ * line), which is what makes an eval resumable. Serializable: a Spark task sends its answers to the driver.
  *
  * @param prefillMs prefill wall time of this answer: its own tokens, plus the image's when
  *     {@code visualPrefill}
@@ -12,7 +13,7 @@ import com.google.gson.JsonObject;
  *     image cache; the first question of each image with it)
  */
 public record SampleResult(String policy, String id, String family, String subset, String prediction, double macs,
-        double baselineMacs, double prefillMs, boolean visualPrefill) {
+        double baselineMacs, double prefillMs, boolean visualPrefill) implements Serializable {
 
     public double flopsRatio() {
         return macs / baselineMacs;

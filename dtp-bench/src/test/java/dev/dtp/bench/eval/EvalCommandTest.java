@@ -136,6 +136,25 @@ class EvalCommandTest {
     }
 
     @Test
+    void sparkWithoutTheSparkModuleSaysHowToBuildIt() throws Exception {
+        Path out = dir.resolve("no-spark");
+        CliRun r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none",
+                "--out", out.toString(), "--spark", "local[2]");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.err().contains("--spark needs the dtp-spark module") && r.err().contains("mvn -B install -pl dtp-spark -am"),
+                r.err());
+        assertTrue(!Files.exists(out.resolve("predictions.jsonl")), "nothing written");
+    }
+
+    @Test
+    void sparkTakesItsThreadsFromSparkNotFromThreads() {
+        CliRun r = run("eval", "--model", model.toString(), "--data", data.toString(), "--policies", "none",
+                "--out", dir.resolve("spark-threads").toString(), "--spark", "local[2]", "--threads", "2");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("--threads does not apply with --spark"), r.err());
+    }
+
+    @Test
     void policyListsSplitBetweenSpecsNotBetweenParameters() {
         assertEquals(List.of("none", "dtp", "fastv:k=3,r=0.5", "dtp:early=2,late=6+random:k=1,r=0.5", "vtw:k=5"),
                 List.of("none,dtp,fastv:k=3,r=0.5,dtp:early=2,late=6+random:k=1,r=0.5,vtw:k=5"
