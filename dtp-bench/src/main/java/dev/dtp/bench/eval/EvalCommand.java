@@ -80,13 +80,20 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Decode up to N answers about one image together (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--scoring", defaultValue = "auto", paramLabel = "auto|generate|probability",
+            description = "Score by generated text or by the candidates' probabilities at the first answer step; auto "
+                    + "chooses per benchmark as vlm-evaluation does (default ${DEFAULT-VALUE}; docs/DATA.md).")
+    String scoring;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        List<EvalSample> samples = JsonlDataset.read(data);
-        if (limit > 0 && samples.size() > limit) {
-            samples = samples.subList(0, limit);
+        ScoringMode mode = scoringMode();
+        List<JsonlDataset.Numbered> lines = JsonlDataset.readNumbered(data);
+        if (limit > 0 && lines.size() > limit) {
+            lines = lines.subList(0, limit);
         }
+        List<EvalSample> samples = lines.stream().map(JsonlDataset.Numbered::sample).toList();
         Path predictions = out.resolve("predictions.jsonl");
         List<SampleResult> results;
         // the model loads and every policy parses before anything is written, so bad flags leave OUT alone
@@ -98,7 +105,9 @@ public final class EvalCommand implements Callable<Integer> {
                 parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 names.add(p.trim());
             }
-            EvalRun run = new EvalRun(vlm, names, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch));
+            plan = ScoringPlan.of(mode, data, lines, vlm.tokenizer()::encode);
+            EvalRun run = new EvalRun(vlm, names, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch))
+                    .scoring(plan);
             results = startRun(o, predictions);
             Set<String> done = new HashSet<>();
             results.forEach(r -> done.add(EvalRun.key(r.policy(), r.id())));
@@ -122,7 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
             progress.update(total, "");
             cacheNotes.putAll(run.imageCacheNotes());
         }
-        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes);
+        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes).withNotes(plan.notes());
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
         String md = report.toMarkdown();
@@ -141,7 +150,8 @@ public final class EvalCommand implements Callable<Integer> {
     private List<SampleResult> startRun(PrintWriter o, Path predictions) throws IOException {
         Files.createDirectories(out);
         Path runFile = out.resolve("run.json");
-        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
+        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens
+                + ",scoring=" + scoring);
         if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
             o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
             Files.delete(predictions);
@@ -155,6 +165,15 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private final Map<String, String> cacheNotes = new LinkedHashMap<>();
+    private ScoringPlan plan = ScoringPlan.generateAll();
+
+    private ScoringMode scoringMode() {
+        try {
+            return ScoringMode.parse(scoring);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     private boolean cacheOn() {
         if (!imageCache.equals("on") && !imageCache.equals("off")) {

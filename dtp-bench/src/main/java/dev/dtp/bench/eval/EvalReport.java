@@ -35,10 +35,23 @@ public final class EvalReport {
 
     private final List<Row> rows;
     private final List<String> families;
+    private final List<String> notes;
 
-    private EvalReport(List<Row> rows, List<String> families) {
+    private EvalReport(List<Row> rows, List<String> families, List<String> notes) {
         this.rows = List.copyOf(rows);
         this.families = List.copyOf(families);
+        this.notes = List.copyOf(notes);
+    }
+
+    /** This report with lines for results.md's foot (how questions were scored, fallbacks). */
+    public EvalReport withNotes(List<String> more) {
+        List<String> all = new ArrayList<>(notes);
+        all.addAll(more);
+        return new EvalReport(rows, families, all);
+    }
+
+    public List<String> notes() {
+        return notes;
     }
 
     public List<Row> rows() {
@@ -99,7 +112,7 @@ public final class EvalReport {
             rows.add(new Row(policy, n, n == 0 ? Double.NaN : flops / n, n == 0 ? Double.NaN : sum / n, byFamily, details,
                     n == 0 ? Double.NaN : ms / n, ms, visualPrefills, imageCache.get(policy)));
         }
-        return new EvalReport(rows, new ArrayList<>(families));
+        return new EvalReport(rows, new ArrayList<>(families), List.of());
     }
 
     /** Families whose every reference answer is a single "yes" or "no". */
@@ -194,6 +207,10 @@ public final class EvalReport {
             sb.append('\n').append(anyCached ? "Image cache on: each image prefilled once per policy" : "Image cache off")
                     .append(uncached.isEmpty() || !anyCached ? "" : "; uncached: " + String.join(", ", uncached))
                     .append(". Prefill ms/q: mean prefill per question, image prefills included.\n");
+        }
+        if (!notes.isEmpty()) {
+            sb.append('\n');
+            notes.forEach(n -> sb.append(n).append('\n'));
         }
         return sb.toString();
     }

@@ -27,6 +27,8 @@ public final class EvalRun {
      */
     public record Settings(int maxNewTokens, boolean imageCache, int batch) {}
 
+    private ScoringPlan scoring = ScoringPlan.generateAll();
+
     private final VisionLanguageModel vlm;
     private final List<String> names;
     private final List<PruningPolicy> policies;
@@ -42,6 +44,12 @@ public final class EvalRun {
         this.policies = List.copyOf(policies);
         this.settings = settings;
         this.answerer = new ImageQuestions(vlm, vlm.model().config().shape(), settings.maxNewTokens(), settings.batch());
+    }
+
+    /** Scores questions as {@code plan} says (default: every question by generation). */
+    EvalRun scoring(ScoringPlan plan) {
+        this.scoring = plan;
+        return this;
     }
 
     public List<String> names() {
@@ -83,7 +91,7 @@ public final class EvalRun {
                     visual = EvalInputs.visual(vlm, image.get(0), manager);
                 }
                 boolean cached = ImageQuestions.cacheable(policies.get(i), settings.imageCache());
-                answerer.answer(visual, pending, name, policies.get(i), cached).forEach(sink);
+                answerer.answer(visual, pending, name, policies.get(i), cached, scoring).forEach(sink);
             }
         } finally {
             if (manager != null) {
