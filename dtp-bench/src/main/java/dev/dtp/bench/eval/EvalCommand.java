@@ -130,15 +130,19 @@ public final class EvalCommand implements Callable<Integer> {
             }
             progress.update(total, "");
             cacheNotes.putAll(run.imageCacheNotes());
+            costs.putAll(run.costs());
         }
-        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes).withNotes(plan.notes());
+        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes, costs).withNotes(plan.notes());
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
+        VlmEvaluationFiles.write(out, model.toAbsolutePath().normalize().getFileName().toString(), samples, results,
+                report);
         String md = report.toMarkdown();
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
         o.println();
         o.print(md);
-        o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl%n", out.resolve("results.md"));
+        o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl, vlm-evaluation/<benchmark>/<policy>/"
+                + "{metrics.json,samples.jsonl}%n", out.resolve("results.md"));
         o.flush();
         return 0;
     }
@@ -166,6 +170,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     private final Map<String, String> cacheNotes = new LinkedHashMap<>();
     private ScoringPlan plan = ScoringPlan.generateAll();
+    private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
 
     private ScoringMode scoringMode() {
         try {

@@ -2,6 +2,7 @@ package dev.dtp.bench.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dtp.bench.cli.NativeMemory;
 import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.ModelInput;
@@ -54,11 +55,18 @@ final class ImageQuestions {
      * @param questions samples about that image, none answered yet under this policy
      * @param scoring how each question is scored
      */
-    List<SampleResult> answer(NDArray visual, List<EvalSample> questions, String name, PruningPolicy policy,
+    /**
+     * @param results every answer
+     * @param residentBytes the process's resident memory just before this image's tensors were freed
+     */
+    record Answers(List<SampleResult> results, long residentBytes) {}
+
+    Answers answer(NDArray visual, List<EvalSample> questions, String name, PruningPolicy policy,
             boolean cached, ScoringPlan scoring) {
         MambaModel model = vlm.model();
         List<SampleResult> out = new ArrayList<>(questions.size());
         SequenceState image = null;
+        long resident;
         try (NDManager manager = NDManager.newBaseManager(model.device())) {
             double imageMs = 0;
             if (cached) {
@@ -97,12 +105,13 @@ final class ImageQuestions {
                             out.isEmpty() ? imageMs : 0, cached, out.isEmpty(), "generate", Map.of()));
                 }
             }
+            resident = NativeMemory.residentBytes();
         } finally {
             if (image != null) {
                 image.close();
             }
         }
-        return out;
+        return new Answers(out, resident);
     }
 
     /** The question's tokens, after the image's unless they continue the image's state. */

@@ -145,6 +145,31 @@ class ProbabilityScoringTest {
     }
 
     @Test
+    void writesVlmEvaluationMetricsAndPerSampleLinesPerBenchmark() throws Exception {
+        Path out = run("none", "on");
+        List<EvalSample> samples = JsonlDataset.read(yesNo);
+        for (String family : samples.stream().map(EvalSample::family).distinct().toList()) {
+            Path d = out.resolve("vlm-evaluation").resolve(family).resolve("none");
+            JsonObject metrics = JsonParser.parseString(Files.readString(d.resolve("metrics.json"))).getAsJsonObject();
+            long n = samples.stream().filter(s -> s.family().equals(family)).count();
+            assertEquals(family, metrics.get("dataset").getAsString());
+            assertEquals("model", metrics.get("model").getAsString());
+            assertEquals(n, metrics.get("n_examples").getAsLong());
+            assertEquals(n, metrics.getAsJsonArray("examples").size());
+            JsonObject summary = metrics.getAsJsonObject("summary");
+            assertTrue(summary.has("accuracy") && summary.has("f1") && summary.has("yes_ratio"), summary.toString());
+            List<String> lines = Files.readAllLines(d.resolve("samples.jsonl"));
+            assertEquals(n, lines.size());
+            JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+            for (String key : List.of("question_id", "prediction", "probabilities", "kept_tokens", "prefill_ms")) {
+                assertTrue(first.has(key), key + " in " + first);
+            }
+        }
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("prefill ms median"), md);
+    }
+
+    @Test
     void anOpenQuestionUnderProbabilityScoringFailsTheRunNamingItsLine() {
         CliRun r = CliRun.of("eval", "--model", model.toString(), "--data", all.toString(), "--policies", "none",
                 "--scoring", "probability", "--out", dir.resolve("open").toString());
@@ -162,8 +187,9 @@ class ProbabilityScoringTest {
     }
 
     private static Path run(String spec, String cache) {
-        Path out = dir.resolve("prob-" + cache);
-        CliRun r = CliRun.of("eval", "--model", model.toString(), "--data", yesNo.toString(), "--policies", "none," + spec,
+        Path out = dir.resolve("prob-" + cache + "-" + spec.length());
+        String policies = spec.equals("none") ? "none" : "none," + spec;
+        CliRun r = CliRun.of("eval", "--model", model.toString(), "--data", yesNo.toString(), "--policies", policies,
                 "--scoring", "probability", "--image-cache", cache, "--out", out.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("by candidate probability"), r.out());
