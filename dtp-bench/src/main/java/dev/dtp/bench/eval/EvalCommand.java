@@ -5,6 +5,7 @@ import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.core.PruningPolicy;
@@ -55,7 +56,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Eval samples (docs/DATA.md).")
     Path data;
 
-    @Option(names = "--policies", required = true, split = BenchCommand.POLICY_LIST, paramLabel = "SPEC",
+    @Option(names = "--policies", split = BenchCommand.POLICY_LIST, paramLabel = "SPEC",
             description = "Comma-separated policy specs, e.g. none,dtp,fastv:k=3,r=0.5.")
     List<String> policies;
 
@@ -85,10 +86,20 @@ public final class EvalCommand implements Callable<Integer> {
                     + "chooses per benchmark as vlm-evaluation does (default ${DEFAULT-VALUE}; docs/DATA.md).")
     String scoring;
 
+    @Option(names = "--sweep", paramLabel = "r=R,R,...",
+            description = "Keep-ratio sweep: DTP at each r, FastV, DART and VTW at matched FLOPs, the calibrated default; "
+                    + "writes sweep.png and sweep.csv (e.g. r=1.0,0.9,...,0.3).")
+    String sweep;
+
+    @Option(names = "--sweep-layer", defaultValue = "2", paramLabel = "K",
+            description = "FastV's and DART's layer in the sweep (default ${DEFAULT-VALUE}).")
+    int sweepLayer;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         ScoringMode mode = scoringMode();
+        List<Double> sweepRatios = sweepRatios();
         List<JsonlDataset.Numbered> lines = JsonlDataset.readNumbered(data);
         if (limit > 0 && lines.size() > limit) {
             lines = lines.subList(0, limit);
@@ -101,7 +112,18 @@ public final class EvalCommand implements Callable<Integer> {
                 : common.builder().calibration(calibration))) {
             List<String> names = new ArrayList<>();
             List<PruningPolicy> parsed = new ArrayList<>();
-            for (String p : policies) {
+            List<String> specs = new ArrayList<>(policies == null ? List.of() : policies.stream().map(String::trim).toList());
+            if (sweepRatios != null) {
+                if (samples.isEmpty()) {
+                    throw new DatasetException(data, "no samples to sweep over");
+                }
+                sweepPlan = KeepRatioSweep.plan(sweepRatios, vlm.model().pruningDefaults(), vlm.model().config().shape(),
+                        EvalInputs.layout(vlm, samples.get(0)), sweepLayer);
+                sweepPlan.forEach(p -> o.println("sweep: " + KeepRatioSweep.describe(p)));
+                KeepRatioSweep.specs(sweepPlan).stream().filter(x -> !specs.contains(x)).forEach(specs::add);
+            }
+            policies = specs;
+            for (String p : specs) {
                 parsed.add(PolicySpec.parse(p.trim(), vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 names.add(p.trim());
             }
@@ -137,6 +159,11 @@ public final class EvalCommand implements Callable<Integer> {
         Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
         VlmEvaluationFiles.write(out, model.toAbsolutePath().normalize().getFileName().toString(), samples, results,
                 report);
+        if (sweepPlan != null) {
+            SweepChart.write(out, SweepChart.measure(sweepPlan, report),
+                    "accuracy vs FLOPs: " + model.toAbsolutePath().normalize().getFileName());
+            o.printf("Wrote %s and sweep.csv%n", out.resolve("sweep.png"));
+        }
         String md = report.toMarkdown();
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
         o.println();
@@ -171,6 +198,23 @@ public final class EvalCommand implements Callable<Integer> {
     private final Map<String, String> cacheNotes = new LinkedHashMap<>();
     private ScoringPlan plan = ScoringPlan.generateAll();
     private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
+
+    private List<KeepRatioSweep.Point> sweepPlan;
+
+    /** The sweep's keep ratios, or null without --sweep; checks that there is something to evaluate. */
+    private List<Double> sweepRatios() {
+        if (sweep == null) {
+            if (policies == null || policies.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "give --policies, --sweep, or both");
+            }
+            return null;
+        }
+        try {
+            return KeepRatioSweep.ratios(sweep);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     private ScoringMode scoringMode() {
         try {
