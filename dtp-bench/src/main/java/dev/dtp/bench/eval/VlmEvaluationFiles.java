@@ -3,6 +3,7 @@ package dev.dtp.bench.eval;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.dtp.bench.data.EvalSample;
 import java.io.BufferedWriter;
@@ -19,7 +20,8 @@ import java.util.Map;
  * The files that line our results up with vlm-evaluation's: per benchmark (family) and policy,
  * {@code OUT/vlm-evaluation/<family>/<policy>/metrics.json} with {@code dataset}, {@code
  * n_examples}, {@code model}, {@code summary} (the family's figures from {@link EvalReport}) and
- * {@code examples}, and {@code samples.jsonl} beside it: one line per question with its id,
+ * {@code examples} (for POPE and VSR the summary also carries vlm-evaluation's own key names), and
+ * {@code samples.jsonl} beside it: one line per question with its id,
  * prediction, probabilities, kept-token counts and prefill ms.
  */
 final class VlmEvaluationFiles {
@@ -66,7 +68,7 @@ final class VlmEvaluationFiles {
                 metrics.addProperty("n_examples", e.getValue().size());
                 metrics.addProperty("model", model);
                 metrics.addProperty("policy", row.policy());
-                metrics.add("summary", summary(row.details().get(e.getKey())));
+                metrics.add("summary", summary(e.getKey(), row.details().get(e.getKey())));
                 metrics.add("examples", examples);
                 Files.writeString(dir.resolve("metrics.json"), PRETTY.toJson(metrics) + "\n", StandardCharsets.UTF_8);
             }
@@ -74,13 +76,48 @@ final class VlmEvaluationFiles {
         return root;
     }
 
-    /** The family's figures, with {@code accuracy} also for an open-ended family (its VQA accuracy). */
-    private static JsonObject summary(JsonObject details) {
+    /**
+     * The family's figures, with {@code accuracy} also for an open-ended family (its VQA accuracy),
+     * and for POPE and VSR also under the keys vlm-evaluation's scorers write (docs/DATA.md).
+     */
+    static JsonObject summary(String family, JsonObject details) {
         JsonObject s = details == null ? new JsonObject() : details.deepCopy();
         if (!s.has("accuracy") && s.has("vqa_accuracy")) {
             s.add("accuracy", s.get("vqa_accuracy"));
         }
+        if (family.equals("pope") && s.has("subsets")) {
+            Map<String, Double> keys = new LinkedHashMap<>();
+            double sum = 0;
+            int splits = 0;
+            for (Map.Entry<String, JsonElement> e : s.getAsJsonObject("subsets").entrySet()) {
+                JsonObject split = e.getValue().getAsJsonObject();
+                keys.put("POPE-" + e.getKey() + "-Accuracy", split.get("accuracy").getAsDouble());
+                sum += split.get("accuracy").getAsDouble();
+                splits++;
+                copy(split, "aucroc", keys, "POPE-" + e.getKey() + "-AUCROC");
+                copy(split, "aucpr", keys, "POPE-" + e.getKey() + "-AUCPR");
+            }
+            keys.put("POPE-final-Accuracy", sum / splits); // the mean of the splits' accuracies
+            copy(s, "aucroc", keys, "POPE-final-AUCROC");
+            copy(s, "aucpr", keys, "POPE-final-AUCPR");
+            keys.forEach(s::addProperty);
+            keys.forEach((k, v) -> s.addProperty("accuracy__" + k, v));
+        } else if (family.equals("vsr")) {
+            s.add("accuracy__VSR-ExactMatch", s.get("accuracy"));
+            if (s.has("aucroc")) {
+                s.add("accuracy__VSR-AUCROC", s.get("aucroc"));
+                s.add("accuracy__VSR-AUCPR", s.get("aucpr"));
+                s.add("auc-roc", s.get("aucroc"));
+                s.add("auc-pr", s.get("aucpr"));
+            }
+        }
         return s;
+    }
+
+    private static void copy(JsonObject from, String key, Map<String, Double> to, String as) {
+        if (from.has(key)) {
+            to.put(as, from.get(key).getAsDouble());
+        }
     }
 
     private static JsonObject sampleLine(SampleResult r) {

@@ -58,6 +58,22 @@ class EvalReportTest {
     }
 
     @Test
+    void popeSummaryCarriesVlmEvaluationsKeys() {
+        answer("random", "yes", 0.8, 1);
+        answer("random", "no", 0.4, 2);
+        answer("popular", "yes", 0.3, 3);
+        answer("popular", "no", 0.2, 4);
+        JsonObject details = EvalReport.of(samples, List.of("none"), results).rows().get(0).details().get("pope");
+        JsonObject s = VlmEvaluationFiles.summary("pope", details);
+        assertEquals(1.0, s.get("POPE-random-Accuracy").getAsDouble(), 1e-12);
+        assertEquals(0.5, s.get("POPE-popular-Accuracy").getAsDouble(), 1e-12);   // 0.3 → "no", wrong
+        assertEquals(0.75, s.get("POPE-final-Accuracy").getAsDouble(), 1e-12);    // the mean of the splits
+        assertEquals(1.0, s.get("POPE-popular-AUCROC").getAsDouble(), 1e-12);     // 0.3 above 0.2
+        // pooled: positives 0.8, 0.3; negatives 0.4, 0.2: 3 of 4 pairs in order
+        assertEquals(0.75, s.get("accuracy__POPE-final-AUCROC").getAsDouble(), 1e-12);
+    }
+
+    @Test
     void generatedAnswersGetNoAuc() {
         samples.add(new EvalSample("g", Path.of("i.png"), "q?", List.of("yes"), "pope", "random", null));
         results.add(new SampleResult("none", "g", "pope", "random", "yes", 1, 1, 1, true, "generate", Map.of(),
