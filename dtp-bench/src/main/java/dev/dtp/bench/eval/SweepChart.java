@@ -1,6 +1,7 @@
 package dev.dtp.bench.eval;
 
 import dev.dtp.bench.eval.KeepRatioSweep.Point;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,11 @@ final class SweepChart {
         for (Measured m : points) {
             curves.computeIfAbsent(m.point().method(), k -> new ArrayList<>()).add(m);
         }
+        // the default last, so that its marker is drawn over the DTP curve it lies on
+        List<Measured> defaults = curves.remove(KeepRatioSweep.DEFAULT);
+        if (defaults != null) {
+            curves.put(KeepRatioSweep.DEFAULT, defaults);
+        }
         curves.forEach((method, list) -> {
             list.sort(Comparator.comparingDouble(Measured::flopsRatio));
             double[] x = list.stream().mapToDouble(Measured::flopsRatio).toArray();
@@ -72,6 +78,7 @@ final class SweepChart {
                     : single ? SeriesMarkers.SQUARE : SeriesMarkers.CIRCLE);
             if (single) {
                 s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                s.setMarkerColor(method.equals(KeepRatioSweep.DEFAULT) ? Color.BLACK : Color.GRAY);
             }
         });
         return chart;
