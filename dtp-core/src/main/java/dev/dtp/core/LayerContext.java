@@ -55,6 +55,15 @@ public interface LayerContext {
      */
     NDArray previousY();
 
+    /**
+     * The hidden states entering this layer (the residual stream before its norm) for the
+     * current tokens, shape (tokens, d_model): what feature-based policies such as DART rank on.
+     * Null where the context was built for token counting only (e.g. FLOPs simulation).
+     */
+    default NDArray hiddenStates() {
+        return null;
+    }
+
     /** Importance of every current token under {@code signal}; cached per signal. */
     float[] importance(ImportanceSignal signal);
 

@@ -19,10 +19,18 @@ public final class TensorLayerContext implements LayerContext {
     private final NDArray b;
     private final NDArray c;
     private final NDArray previousY;
+    private final NDArray hiddenStates;
     private Map<ImportanceSignal, float[]> cache;
 
     public TensorLayerContext(int layer, int layerCount, TokenLayout layout, int[] positions,
             NDArray delta, NDArray b, NDArray c, NDArray previousY) {
+        this(layer, layerCount, layout, positions, delta, b, c, previousY, null);
+    }
+
+    /** @param hiddenStates the layer's input hidden states (tokens, d_model), or null */
+    public TensorLayerContext(int layer, int layerCount, TokenLayout layout, int[] positions,
+            NDArray delta, NDArray b, NDArray c, NDArray previousY, NDArray hiddenStates) {
+        this.hiddenStates = hiddenStates;
         this.layer = layer;
         this.layerCount = layerCount;
         this.layout = layout;
@@ -114,6 +122,11 @@ public final class TensorLayerContext implements LayerContext {
     @Override
     public NDArray previousY() {
         return previousY;
+    }
+
+    @Override
+    public NDArray hiddenStates() {
+        return hiddenStates;
     }
 
     @Override

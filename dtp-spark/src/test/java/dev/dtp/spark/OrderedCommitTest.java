@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class OrderedCommitTest {
     static SampleResult answer(String id) {
-        return new SampleResult("none", id, "count", null, "2", 1, 1, 0, true);
+        return new SampleResult("none", id, "count", null, "2", 1, 1, 0, true, "generate", null, null);
     }
 
     @Test

@@ -5,15 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Resident memory of this process from /proc (Linux); -1 where unavailable. */
-final class NativeMemory {
+public final class NativeMemory {
     private NativeMemory() {}
 
     /** Peak resident set size in bytes (VmHWM). */
-    static long peakResidentBytes() {
+    public static long peakResidentBytes() {
         return field("VmHWM:");
     }
 
-    static long residentBytes() {
+    public static long residentBytes() {
         return field("VmRSS:");
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dtp.core.InputException;
 import dev.dtp.core.ModelInput;
+import dev.dtp.core.TokenLayout;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.awt.image.BufferedImage;
@@ -32,6 +33,12 @@ public final class EvalInputs {
             }
         }
         return vlm.vision().encode(image(s), manager);
+    }
+
+    /** The token layout of the sample's input (the image's patches, then the prompt), without reading the image. */
+    public static TokenLayout layout(VisionLanguageModel vlm, EvalSample s) {
+        int visual = vlm.visionConfig().patches();
+        return TokenLayout.textWithImage(visual + vlm.promptIds(s.question()).length, 0, visual);
     }
 
     /** What identifies a sample's image: its features file if it has one, else its image file. */

@@ -46,8 +46,16 @@ public final class JsonlDataset {
      *     mistyped field, missing file, duplicate id)
      */
     public static List<EvalSample> read(Path jsonl) throws IOException {
+        return readNumbered(jsonl).stream().map(Numbered::sample).toList();
+    }
+
+    /** A sample and the 1-based line it was read from, for errors found after reading. */
+    public record Numbered(EvalSample sample, int line) {}
+
+    /** As {@link #read}, with each sample's line number. */
+    public static List<Numbered> readNumbered(Path jsonl) throws IOException {
         Path dir = jsonl.toAbsolutePath().getParent();
-        List<EvalSample> samples = new ArrayList<>();
+        List<Numbered> samples = new ArrayList<>();
         Map<String, Integer> lineOfId = new HashMap<>();
         byte[] bytes = Files.readAllBytes(jsonl);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -80,7 +88,7 @@ public final class JsonlDataset {
                 throw new DatasetException(jsonl, lineNumber,
                         "duplicate id '" + s.id() + "' (first on line " + previous + ")");
             }
-            samples.add(s);
+            samples.add(new Numbered(s, lineNumber));
         }
         return samples;
     }
@@ -118,6 +126,14 @@ public final class JsonlDataset {
         if (s.features() != null) {
             o.addProperty("features", relative(s.features(), dir));
         }
+        if (s.scoring() != null) {
+            o.addProperty("scoring", s.scoring());
+        }
+        if (!s.candidates().isEmpty()) {
+            JsonArray candidates = new JsonArray();
+            s.candidates().forEach(candidates::add);
+            o.add("candidates", candidates);
+        }
         return GSON.toJson(o);
     }
 
@@ -146,8 +162,12 @@ public final class JsonlDataset {
         String family = string(at, o, "family", true);
         String subset = string(at, o, "subset", false);
         String features = string(at, o, "features", false);
+        String scoring = string(at, o, "scoring", false);
+        if (scoring != null && !SCORINGS.contains(scoring)) {
+            throw at.error("field 'scoring' must be one of " + SCORINGS + ", got '" + scoring + "'");
+        }
         return new EvalSample(id, image, question, answers, family, subset,
-                features == null ? null : existingFile(at, dir, "features", features));
+                features == null ? null : existingFile(at, dir, "features", features), scoring, candidates(at, o));
     }
 
     private static JsonObject object(Line at, String line) {
@@ -182,6 +202,35 @@ public final class JsonlDataset {
             throw at.error("field '" + name + "' must be a string, found " + describe(e));
         }
         return e.getAsString();
+    }
+
+    private static final List<String> SCORINGS = List.of("generate", "probability");
+
+    /** The optional candidate answers: at least two, distinct, none blank. */
+    private static List<String> candidates(Line at, JsonObject o) {
+        JsonElement e = o.get("candidates");
+        if (e == null || e.isJsonNull()) {
+            return List.of();
+        }
+        if (!e.isJsonArray()) {
+            throw at.error("field 'candidates' must be an array of strings, found " + describe(e));
+        }
+        JsonArray array = e.getAsJsonArray();
+        List<String> out = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonElement c = array.get(i);
+            if (!c.isJsonPrimitive() || !c.getAsJsonPrimitive().isString() || c.getAsString().isBlank()) {
+                throw at.error("candidates[" + i + "] must be a non-blank string, found " + describe(c));
+            }
+            if (out.contains(c.getAsString())) {
+                throw at.error("candidates[" + i + "] '" + c.getAsString() + "' is given twice");
+            }
+            out.add(c.getAsString());
+        }
+        if (out.size() < 2) {
+            throw at.error("field 'candidates' needs at least two answers to choose among, got " + out.size());
+        }
+        return out;
     }
 
     private static List<String> answers(Line at, JsonObject o) {

@@ -5,8 +5,14 @@ import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
+import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.flops.MambaShape;
+import dev.dtp.core.policy.PolicySpec;
+import dev.dtp.mamba.tokenizer.MambaTokenizer;
+import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,7 +57,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "Eval samples (docs/DATA.md).")
     Path data;
 
-    @Option(names = "--policies", required = true, split = BenchCommand.POLICY_LIST, paramLabel = "SPEC",
+    @Option(names = "--policies", split = BenchCommand.POLICY_LIST, paramLabel = "SPEC",
             description = "Comma-separated policy specs, e.g. none,dtp,fastv:k=3,r=0.5.")
     List<String> policies;
 
@@ -76,6 +82,20 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Decode up to N answers about one image together (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--scoring", defaultValue = "auto", paramLabel = "auto|generate|probability",
+            description = "Score by generated text or by the candidates' probabilities at the first answer step; auto "
+                    + "chooses per benchmark as vlm-evaluation does (default ${DEFAULT-VALUE}; docs/DATA.md).")
+    String scoring;
+
+    @Option(names = "--sweep", paramLabel = "r=R,R,...",
+            description = "Keep-ratio sweep: DTP at each r, FastV, DART and VTW at matched FLOPs, the calibrated default; "
+                    + "writes sweep.png and sweep.csv (e.g. r=1.0,0.9,...,0.3).")
+    String sweep;
+
+    @Option(names = "--sweep-layer", defaultValue = "2", paramLabel = "K",
+            description = "FastV's and DART's layer in the sweep (default ${DEFAULT-VALUE}).")
+    int sweepLayer;
+
     @Option(names = "--spark", paramLabel = "MASTER",
             description = "Run on Apache Spark: local[N], spark://HOST:7077, yarn or k8s://... (needs the dtp-spark module; "
                     + "each task uses spark.task.cpus threads).")
@@ -84,15 +104,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
-        List<EvalSample> samples = JsonlDataset.read(data);
-        if (limit > 0 && samples.size() > limit) {
-            samples = samples.subList(0, limit);
+        ScoringMode mode = scoringMode();
+        List<Double> sweepRatios = sweepRatios();
+        List<JsonlDataset.Numbered> lines = JsonlDataset.readNumbered(data);
+        if (limit > 0 && lines.size() > limit) {
+            lines = lines.subList(0, limit);
         }
+        List<EvalSample> samples = lines.stream().map(JsonlDataset.Numbered::sample).toList();
         Path predictions = out.resolve("predictions.jsonl");
         List<SampleResult> results;
         // the model loads (or, on a cluster, its files are checked) and every policy parses before anything is
         // written, so bad flags leave OUT alone
-        try (EvalSession session = open()) {
+        try (EvalSession session = open(o, mode, sweepRatios, lines, samples)) {
             results = startRun(o, predictions);
             Set<String> done = new HashSet<>();
             results.forEach(r -> done.add(EvalRun.key(r.policy(), r.id())));
@@ -113,31 +136,81 @@ public final class EvalCommand implements Callable<Integer> {
             }
             progress.update(total, "");
             cacheNotes.putAll(session.imageCacheNotes());
+            costs.putAll(session.costs());
         }
-        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes);
+        EvalReport report = EvalReport.of(samples, names(), results, cacheNotes, costs).withNotes(plan.notes());
         Files.writeString(out.resolve("results.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.csv"), report.toCsv(), StandardCharsets.UTF_8);
+        VlmEvaluationFiles.write(out, model.toAbsolutePath().normalize().getFileName().toString(), samples, results,
+                report);
+        if (sweepPlan != null) {
+            SweepChart.write(out, SweepChart.measure(sweepPlan, report),
+                    "accuracy vs FLOPs: " + model.toAbsolutePath().normalize().getFileName());
+            o.printf("Wrote %s and sweep.csv%n", out.resolve("sweep.png"));
+        }
         String md = report.toMarkdown();
         Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
         o.println();
         o.print(md);
-        o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl%n", out.resolve("results.md"));
+        o.printf("%nWrote %s, results.csv, results.json, predictions.jsonl, vlm-evaluation/<benchmark>/<policy>/"
+                + "{metrics.json,samples.jsonl}%n", out.resolve("results.md"));
         o.flush();
         return 0;
     }
 
-    /** This JVM's model, or a Spark cluster's executors when --spark is given. */
-    private EvalSession open() {
-        EvalJob job = new EvalJob(model.toAbsolutePath().toString(),
-                calibration == null ? null : calibration.toAbsolutePath().toString(), names(),
-                new EvalRun.Settings(maxNewTokens, cacheOn(), batch), common.deviceName());
+    /**
+     * This JVM's model, or a Spark cluster's executors when --spark is given. In this JVM the sweep's
+     * policies are planned on the loaded model and the scoring plan uses its tokenizer.
+     */
+    private EvalSession open(PrintWriter o, ScoringMode mode, List<Double> sweepRatios, List<JsonlDataset.Numbered> lines,
+            List<EvalSample> samples) {
         if (spark == null) {
-            return job.load(common.builder());
+            VisionLanguageModel vlm = VisionLanguageModel.load(model, calibration == null ? common.builder()
+                    : common.builder().calibration(calibration));
+            try {
+                List<String> specs = new ArrayList<>(policies == null ? List.of()
+                        : policies.stream().map(String::trim).toList());
+                if (sweepRatios != null) {
+                    if (samples.isEmpty()) {
+                        throw new DatasetException(data, "no samples to sweep over");
+                    }
+                    sweepPlan = KeepRatioSweep.plan(sweepRatios, vlm.model().pruningDefaults(),
+                            vlm.model().config().shape(), EvalInputs.layout(vlm, samples.get(0)), sweepLayer);
+                    sweepPlan.forEach(p -> o.println("sweep: " + KeepRatioSweep.describe(p)));
+                    KeepRatioSweep.specs(sweepPlan).stream().filter(x -> !specs.contains(x)).forEach(specs::add);
+                }
+                policies = specs;
+                List<PruningPolicy> parsed = new ArrayList<>();
+                for (String p : specs) {
+                    parsed.add(PolicySpec.parse(p, vlm.model().pruningDefaults(), vlm.model().layerCount()));
+                }
+                plan = ScoringPlan.of(mode, data, lines, vlm.tokenizer()::encode);
+                EvalRun run = new EvalRun(vlm, specs, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch))
+                        .scoring(plan);
+                return new LoadedEval(vlm, run);
+            } catch (RuntimeException e) {
+                vlm.close();
+                throw e;
+            }
+        }
+        if (sweepRatios != null) {
+            throw new ParameterException(spec.commandLine(), "--sweep runs in one JVM: drop --spark");
         }
         if (common.threads() != null) {
             throw new ParameterException(spec.commandLine(), "--threads does not apply with --spark: each task uses "
                     + "spark.task.cpus libtorch threads and the executor's cores for the scan");
         }
+        if (mode != ScoringMode.GENERATE && Files.isDirectory(model)) {
+            try (MambaTokenizer tokenizer = MambaTokenizer.load(model)) {
+                if (ScoringPlan.of(mode, data, lines, tokenizer::encode).anyProbability()) {
+                    throw new ParameterException(spec.commandLine(), "probability scoring runs in one JVM for now: "
+                            + "drop --spark, or give --scoring generate");
+                }
+            }
+        }
+        EvalJob job = new EvalJob(model.toAbsolutePath().toString(),
+                calibration == null ? null : calibration.toAbsolutePath().toString(), names(),
+                new EvalRun.Settings(maxNewTokens, cacheOn(), batch), common.deviceName());
         common.apply(); // checks --dtype
         return EvalCluster.find().open(spark, job);
     }
@@ -149,7 +222,8 @@ public final class EvalCommand implements Callable<Integer> {
     private List<SampleResult> startRun(PrintWriter o, Path predictions) throws IOException {
         Files.createDirectories(out);
         Path runFile = out.resolve("run.json");
-        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens);
+        String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens
+                + ",scoring=" + scoring);
         if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
             o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
             Files.delete(predictions);
@@ -163,6 +237,33 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private final Map<String, String> cacheNotes = new LinkedHashMap<>();
+    private ScoringPlan plan = ScoringPlan.generateAll();
+    private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
+
+    private List<KeepRatioSweep.Point> sweepPlan;
+
+    /** The sweep's keep ratios, or null without --sweep; checks that there is something to evaluate. */
+    private List<Double> sweepRatios() {
+        if (sweep == null) {
+            if (policies == null || policies.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "give --policies, --sweep, or both");
+            }
+            return null;
+        }
+        try {
+            return KeepRatioSweep.ratios(sweep);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private ScoringMode scoringMode() {
+        try {
+            return ScoringMode.parse(scoring);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     private boolean cacheOn() {
         if (!imageCache.equals("on") && !imageCache.equals("off")) {

@@ -6,11 +6,13 @@ import com.google.gson.JsonObject;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.benchmarks.BenchmarkScore;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -20,7 +22,6 @@ import java.util.TreeSet;
  * yes/no families (all answers "yes" or "no") score accuracy, with F1 and the yes-ratio in the JSON.
  */
 public final class EvalReport {
-    /** One policy's scores. */
     /**
      * One policy's scores.
      *
@@ -28,17 +29,32 @@ public final class EvalReport {
      * @param prefillMsTotal all prefills of the policy, milliseconds
      * @param visualPrefills how many image prefills ran (one per image with the image cache)
      * @param imageCache "on", "off", or why it was off for this policy
+     * @param prefillMsMedian median prefill milliseconds per question
+     * @param cost wall time and peak memory of this run's answers ({@link PolicyCost#NONE} if unknown)
      */
     public record Row(String policy, int samples, double flopsRatio, double accuracy, Map<String, Double> byFamily,
             Map<String, JsonObject> details, double prefillMs, double prefillMsTotal, int visualPrefills,
-            String imageCache) {}
+            String imageCache, double prefillMsMedian, PolicyCost cost) {}
 
     private final List<Row> rows;
     private final List<String> families;
+    private final List<String> notes;
 
-    private EvalReport(List<Row> rows, List<String> families) {
+    private EvalReport(List<Row> rows, List<String> families, List<String> notes) {
         this.rows = List.copyOf(rows);
         this.families = List.copyOf(families);
+        this.notes = List.copyOf(notes);
+    }
+
+    /** This report with lines for results.md's foot (how questions were scored, fallbacks). */
+    public EvalReport withNotes(List<String> more) {
+        List<String> all = new ArrayList<>(notes);
+        all.addAll(more);
+        return new EvalReport(rows, families, all);
+    }
+
+    public List<String> notes() {
+        return notes;
     }
 
     public List<Row> rows() {
@@ -53,6 +69,12 @@ public final class EvalReport {
     /** As {@link #of(List, List, List)}, with each policy's image-cache setting for the report. */
     public static EvalReport of(List<EvalSample> samples, List<String> policies, List<SampleResult> results,
             Map<String, String> imageCache) {
+        return of(samples, policies, results, imageCache, Map.of());
+    }
+
+    /** As {@link #of(List, List, List, Map)}, with what each policy's answers cost. */
+    public static EvalReport of(List<EvalSample> samples, List<String> policies, List<SampleResult> results,
+            Map<String, String> imageCache, Map<String, PolicyCost> costs) {
         Set<String> yesNo = yesNoFamilies(samples);
         Map<String, EvalSample> byId = new LinkedHashMap<>();
         samples.forEach(s -> byId.put(s.id(), s));
@@ -66,6 +88,8 @@ public final class EvalReport {
             int visualPrefills = 0;
             double sum = 0;
             int n = 0;
+            List<Double> prefills = new ArrayList<>();
+            Map<String, List<YesNoScores.Answer>> yesNoAnswers = new TreeMap<>();
             for (SampleResult r : results) {
                 if (!r.policy().equals(policy) || !byId.containsKey(r.id())) {
                     continue;
@@ -77,6 +101,10 @@ public final class EvalReport {
                 sum += sc.isYesNo() ? sc.yesNo().accuracy() : sc.vqaAccuracy();
                 flops += r.flopsRatio();
                 ms += r.prefillMs();
+                prefills.add(r.prefillMs());
+                if (yesNo.contains(s.family())) {
+                    yesNoAnswers.computeIfAbsent(s.family(), k -> new ArrayList<>()).add(new YesNoScores.Answer(s, r));
+                }
                 visualPrefills += r.visualPrefill() ? 1 : 0;
                 n++;
             }
@@ -85,21 +113,31 @@ public final class EvalReport {
             for (String f : score.families()) {
                 BenchmarkScore.Score sc = score.family(f);
                 byFamily.put(f, sc.isYesNo() ? sc.yesNo().accuracy() : sc.vqaAccuracy());
-                JsonObject d = new JsonObject();
-                d.addProperty("count", sc.count());
+                JsonObject d;
                 if (sc.isYesNo()) {
-                    d.addProperty("accuracy", sc.yesNo().accuracy());
-                    d.addProperty("f1", sc.yesNo().f1());
-                    d.addProperty("yes_ratio", sc.yesNo().yesRatio());
+                    d = YesNoScores.of(yesNoAnswers.get(f));
                 } else {
+                    d = new JsonObject();
+                    d.addProperty("count", sc.count());
                     d.addProperty("vqa_accuracy", sc.vqaAccuracy());
                 }
                 details.put(f, d);
             }
             rows.add(new Row(policy, n, n == 0 ? Double.NaN : flops / n, n == 0 ? Double.NaN : sum / n, byFamily, details,
-                    n == 0 ? Double.NaN : ms / n, ms, visualPrefills, imageCache.get(policy)));
+                    n == 0 ? Double.NaN : ms / n, ms, visualPrefills, imageCache.get(policy), median(prefills),
+                    costs.getOrDefault(policy, PolicyCost.NONE)));
         }
-        return new EvalReport(rows, new ArrayList<>(families));
+        return new EvalReport(rows, new ArrayList<>(families), List.of());
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
     }
 
     /** Families whose every reference answer is a single "yes" or "no". */
@@ -143,6 +181,11 @@ public final class EvalReport {
             }
             o.addProperty("prefill_ms_mean", r.prefillMs());
             o.addProperty("prefill_ms_total", r.prefillMsTotal());
+            o.addProperty("prefill_ms_median", r.prefillMsMedian());
+            o.addProperty("wall_s", r.cost().wallNanos() / 1e9);
+            if (r.cost().peakResidentBytes() >= 0) {
+                o.addProperty("peak_rss_mb", r.cost().peakResidentBytes() / (double) (1 << 20));
+            }
             o.addProperty("questions", r.samples());
             o.addProperty("visual_prefills", r.visualPrefills());
             if (r.imageCache() != null) {
@@ -173,9 +216,9 @@ public final class EvalReport {
         Row base = baseline();
         StringBuilder sb = new StringBuilder("| Method | FLOPs ratio |");
         families.forEach(f -> sb.append(' ').append(f).append(" |"));
-        sb.append(" Avg | prefill ms/q |\n|---|---:|");
+        sb.append(" Avg | prefill ms/q | prefill ms median | wall s | peak RSS MiB |\n|---|---:|");
         families.forEach(f -> sb.append("---:|"));
-        sb.append("---:|---:|\n");
+        sb.append("---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             sb.append("| `").append(r.policy()).append("` | ").append(pct(r.flopsRatio())).append(" |");
             for (String f : families) {
@@ -185,6 +228,11 @@ public final class EvalReport {
             }
             sb.append(' ').append(cell(r.accuracy(), base == null || r == base ? Double.NaN : base.accuracy())).append(" |")
                     .append(Double.isNaN(r.prefillMs()) ? " –" : String.format(Locale.ROOT, " %.1f", r.prefillMs()))
+                    .append(" |")
+                    .append(Double.isNaN(r.prefillMsMedian()) ? " –" : String.format(Locale.ROOT, " %.1f", r.prefillMsMedian()))
+                    .append(" |").append(String.format(Locale.ROOT, " %.1f", r.cost().wallNanos() / 1e9)).append(" |")
+                    .append(r.cost().peakResidentBytes() < 0 ? " –"
+                            : String.format(Locale.ROOT, " %d", r.cost().peakResidentBytes() >> 20))
                     .append(" |\n");
         }
         List<String> uncached = rows.stream().filter(r -> r.imageCache() != null && !r.imageCache().equals("on"))
@@ -194,6 +242,14 @@ public final class EvalReport {
             sb.append('\n').append(anyCached ? "Image cache on: each image prefilled once per policy" : "Image cache off")
                     .append(uncached.isEmpty() || !anyCached ? "" : "; uncached: " + String.join(", ", uncached))
                     .append(". Prefill ms/q: mean prefill per question, image prefills included.\n");
+        }
+        if (rows.stream().anyMatch(r -> r.cost().wallNanos() > 0)) {
+            sb.append("\nWall s: this run's time answering the policy's questions (a resumed run counts only its own); "
+                    + "peak RSS: the process's resident memory at the end of an image's answers, largest over images.\n");
+        }
+        if (!notes.isEmpty()) {
+            sb.append('\n');
+            notes.forEach(n -> sb.append(n).append('\n'));
         }
         return sb.toString();
     }

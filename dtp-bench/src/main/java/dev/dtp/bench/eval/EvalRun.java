@@ -28,6 +28,9 @@ public final class EvalRun {
      */
     public record Settings(int maxNewTokens, boolean imageCache, int batch) implements Serializable {}
 
+    private ScoringPlan scoring = ScoringPlan.generateAll();
+    private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
+
     private final VisionLanguageModel vlm;
     private final List<String> names;
     private final List<PruningPolicy> policies;
@@ -43,6 +46,12 @@ public final class EvalRun {
         this.policies = List.copyOf(policies);
         this.settings = settings;
         this.answerer = new ImageQuestions(vlm, vlm.model().config().shape(), settings.maxNewTokens(), settings.batch());
+    }
+
+    /** Scores questions as {@code plan} says (default: every question by generation). */
+    EvalRun scoring(ScoringPlan plan) {
+        this.scoring = plan;
+        return this;
     }
 
     public List<String> names() {
@@ -84,13 +93,22 @@ public final class EvalRun {
                     visual = EvalInputs.visual(vlm, image.get(0), manager);
                 }
                 boolean cached = ImageQuestions.cacheable(policies.get(i), settings.imageCache());
-                answerer.answer(visual, pending, name, policies.get(i), cached).forEach(sink);
+                long t = System.nanoTime();
+                ImageQuestions.Answers answers = answerer.answer(visual, pending, name, policies.get(i), cached, scoring);
+                costs.merge(name, PolicyCost.NONE.plus(System.nanoTime() - t, answers.residentBytes()),
+                        (a, b) -> a.plus(b.wallNanos(), b.peakResidentBytes()));
+                answers.results().forEach(sink);
             }
         } finally {
             if (manager != null) {
                 manager.close();
             }
         }
+    }
+
+    /** Per policy, what answering its questions cost so far in this run. */
+    public Map<String, PolicyCost> costs() {
+        return Map.copyOf(costs);
     }
 
     /** Per policy: "on", "off", or why the cache was off for it, for the report. */

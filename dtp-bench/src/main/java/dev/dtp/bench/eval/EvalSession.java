@@ -23,6 +23,11 @@ public interface EvalSession extends AutoCloseable {
     /** Per policy: "on", "off", or why the image cache was off for it; empty if unknown. */
     Map<String, String> imageCacheNotes();
 
+    /** Per policy: wall time and peak memory of its answers; empty where not measured (a cluster). */
+    default Map<String, PolicyCost> costs() {
+        return Map.of();
+    }
+
     @Override
     void close();
 }

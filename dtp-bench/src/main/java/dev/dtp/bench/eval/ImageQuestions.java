@@ -2,10 +2,14 @@ package dev.dtp.bench.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dtp.bench.cli.NativeMemory;
 import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.ModelInput;
+import dev.dtp.core.Prefill;
+import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.PruningTrace;
 import dev.dtp.core.SequenceState;
 import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
@@ -16,14 +20,17 @@ import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Answers the questions about one image under one policy. With the image cache the image's
  * visual tokens are prefilled once and every question continues from that state (only its own
  * tokens are prefilled); without it, or for a policy that is not prefix-safe, each question
- * prefills the image again. Answers are decoded {@code batch} at a time. Either way the answers
- * are the same; the first answer's prefill time includes the image's.
+ * prefills the image again. Generated answers are decoded {@code batch} at a time; a question
+ * scored by probability needs only its prefill, whose last logits are the first answer step.
+ * Either way the answers are the same; the first answer's prefill time includes the image's.
  */
 final class ImageQuestions {
     private final VisionLanguageModel vlm;
@@ -46,46 +53,81 @@ final class ImageQuestions {
     /**
      * @param visual the image's projected visual tokens (patches, d_model)
      * @param questions samples about that image, none answered yet under this policy
+     * @param scoring how each question is scored
      */
-    List<SampleResult> answer(NDArray visual, List<EvalSample> questions, String name, PruningPolicy policy,
-            boolean cached) {
+    /**
+     * @param results every answer
+     * @param residentBytes the process's resident memory just before this image's tensors were freed
+     */
+    record Answers(List<SampleResult> results, long residentBytes) {}
+
+    Answers answer(NDArray visual, List<EvalSample> questions, String name, PruningPolicy policy,
+            boolean cached, ScoringPlan scoring) {
         MambaModel model = vlm.model();
         List<SampleResult> out = new ArrayList<>(questions.size());
         SequenceState image = null;
-        double imageMs = 0;
+        long resident;
         try (NDManager manager = NDManager.newBaseManager(model.device())) {
+            double imageMs = 0;
             if (cached) {
                 long t = System.nanoTime();
                 image = model.prefix(null, ModelInput.builder().visual(visual).build(), policy);
                 imageMs = (System.nanoTime() - t) / 1e6;
             }
-            for (int from = 0; from < questions.size(); from += batch) {
-                List<EvalSample> chunk = questions.subList(from, Math.min(questions.size(), from + batch));
+            List<EvalSample> generated = new ArrayList<>();
+            for (EvalSample s : questions) {
+                ScoringPlan.Choice choice = scoring.choice(s.id());
+                if (!choice.probability()) {
+                    generated.add(s);
+                    continue;
+                }
+                try (Prefill p = model.prefill(image, input(visual, s, cached), policy, PrefillOptions.DEFAULT)) {
+                    double[] probs = CandidateProbabilities.of(p.logits(), choice.firstTokens());
+                    Map<String, Double> byCandidate = new LinkedHashMap<>();
+                    for (int i = 0; i < probs.length; i++) {
+                        byCandidate.put(choice.candidates().get(i), probs[i]);
+                    }
+                    String answer = choice.candidates().get(CandidateProbabilities.argmax(probs));
+                    out.add(result(name, s, answer, p.trace(), p.prefillNanos(), out.isEmpty() ? imageMs : 0, cached,
+                            out.isEmpty(), "probability", byCandidate));
+                }
+            }
+            for (int from = 0; from < generated.size(); from += batch) {
+                List<EvalSample> chunk = generated.subList(from, Math.min(generated.size(), from + batch));
                 List<ModelInput> inputs = new ArrayList<>(chunk.size());
                 for (EvalSample s : chunk) {
-                    ModelInput.Builder b = ModelInput.builder();
-                    if (!cached) {
-                        b.visual(visual);
-                    }
-                    inputs.add(b.text(vlm.promptIds(s.question())).build());
+                    inputs.add(input(visual, s, cached));
                 }
                 List<Generation> answers = generate(image, inputs, policy);
                 for (int i = 0; i < chunk.size(); i++) {
-                    boolean first = from + i == 0;
                     Generation g = answers.get(i);
-                    EvalSample s = chunk.get(i);
-                    Flops.Result f = Flops.of(shape, g.trace());
-                    double ms = g.prefillNanos() / 1e6 + (first ? imageMs : 0);
-                    out.add(new SampleResult(name, s.id(), s.family(), s.subset(), vlm.decode(g.tokens()), f.macs(),
-                            f.baselineMacs(), ms, !cached || first));
+                    out.add(result(name, chunk.get(i), vlm.decode(g.tokens()), g.trace(), g.prefillNanos(),
+                            out.isEmpty() ? imageMs : 0, cached, out.isEmpty(), "generate", Map.of()));
                 }
             }
+            resident = NativeMemory.residentBytes();
         } finally {
             if (image != null) {
                 image.close();
             }
         }
-        return out;
+        return new Answers(out, resident);
+    }
+
+    /** The question's tokens, after the image's unless they continue the image's state. */
+    private ModelInput input(NDArray visual, EvalSample s, boolean cached) {
+        ModelInput.Builder b = ModelInput.builder();
+        if (!cached) {
+            b.visual(visual);
+        }
+        return b.text(vlm.promptIds(s.question())).build();
+    }
+
+    private SampleResult result(String name, EvalSample s, String prediction, PruningTrace trace, long prefillNanos,
+            double imageMs, boolean cached, boolean first, String scoring, Map<String, Double> probabilities) {
+        Flops.Result f = Flops.of(shape, trace);
+        return new SampleResult(name, s.id(), s.family(), s.subset(), prediction, f.macs(), f.baselineMacs(),
+                prefillNanos / 1e6 + imageMs, !cached || first, scoring, probabilities, trace.keptCounts());
     }
 
     private List<Generation> generate(SequenceState image, List<ModelInput> inputs, PruningPolicy policy) {

@@ -22,6 +22,11 @@ public record LoadedEval(VisionLanguageModel vlm, EvalRun run) implements EvalSe
     }
 
     @Override
+    public Map<String, PolicyCost> costs() {
+        return run.costs();
+    }
+
+    @Override
     public void close() {
         vlm.close();
     }

@@ -102,6 +102,21 @@ class JsonlDatasetTest {
         assertTrue(e.getMessage().startsWith(jsonl + ":2: not UTF-8"), e.getMessage());
     }
 
+    @Test
+    void scoringAndCandidatesRoundTripAndAreValidated() throws IOException {
+        EvalSample s = new EvalSample("a", dir.resolve("img/a.png"), "which?", List.of("b"), "ai2d", null, null,
+                "probability", List.of("a", "b", "c"));
+        Path jsonl = dir.resolve("eval.jsonl");
+        JsonlDataset.write(jsonl, List.of(s));
+        assertTrue(Files.readString(jsonl).contains("\"scoring\":\"probability\",\"candidates\":[\"a\",\"b\",\"c\"]"));
+        assertEquals(List.of(s), JsonlDataset.read(jsonl));
+        assertError(":2: field 'scoring' must be one of [generate, probability], got 'logits'",
+                GOOD, GOOD.replace("\"a\"", "\"b\"").replace("}", ",\"scoring\":\"logits\"}"));
+        assertError(":1: candidates[1] 'x' is given twice", GOOD.replace("}", ",\"candidates\":[\"x\",\"x\"]}"));
+        assertError(":1: field 'candidates' needs at least two", GOOD.replace("}", ",\"candidates\":[\"x\"]}"));
+        assertError(":1: candidates[0] must be a non-blank string", GOOD.replace("}", ",\"candidates\":[1,\"x\"]}"));
+    }
+
     private List<EvalSample> read(String... lines) throws IOException {
         Path jsonl = dir.resolve("eval.jsonl");
         Files.writeString(jsonl, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);

@@ -21,6 +21,7 @@ import java.util.Set;
  *   dtp:early=15,r=0.5,late=45[,signal=delta|y|b|c]
  *   fastv:k=2,r=0.7[,signal=…]
  *   vtw:k=45
+ *   dart:k=2,r=0.5[,pivots=8]             DART: keep the visual tokens least like a few pivots
  *   random:layer=15,r=0.5,seed=1
  *   topk-all:layer=15,r=0.5[,signal=…]
  *   STAGE+STAGE+…                         stages composed with {@link Staged}
@@ -78,6 +79,14 @@ public final class PolicySpec {
                 a.allow("k", "r", "signal");
                 yield new FastV(a.layer("k"), a.ratio("r"), a.signal());
             }
+            case "dart" -> {
+                a.allow("k", "r", "pivots");
+                long pivots = a.has("pivots") ? a.integer("pivots") : Dart.DEFAULT_PIVOTS;
+                if (pivots < 1 || pivots > Integer.MAX_VALUE) {
+                    throw a.error("pivots=" + pivots + " must be a positive integer");
+                }
+                yield new Dart(a.layer("k"), a.ratio("r"), (int) pivots);
+            }
             case "vtw" -> {
                 a.allow("k");
                 yield new WithdrawVisual(a.layer("k"));
@@ -91,7 +100,7 @@ public final class PolicySpec {
                 yield new TopKAllTokens(a.layer("layer"), a.ratio("r"), a.signal());
             }
             default -> throw new PolicyException("policy spec '" + spec + "': unknown policy '" + kind
-                    + "' (known: none, dtp, fastv, vtw, random, topk-all)");
+                    + "' (known: none, dtp, fastv, vtw, dart, random, topk-all)");
         };
         return policy;
     }

@@ -344,7 +344,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                     MambaBlock.Projected p = block.project(residual, history, profile);
                     t = profile.start();
                     TensorLayerContext context = new TensorLayerContext(l, blocks.size(), layout, positions, p.delta(),
-                            p.b(), p.c(), previousY);
+                            p.b(), p.c(), previousY, residual);
                     Selection selection = select(policy, context); // the policy ranks on Δ (Eq. 6)
                     float[] importance = options.recordImportance() ? context.importance() : null;
                     t = profile.stop(PrefillProfile.Part.POLICY, t);
