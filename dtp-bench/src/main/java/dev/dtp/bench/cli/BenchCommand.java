@@ -12,7 +12,9 @@ import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.model.DecodeKernel;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.model.MambaSession;
 import dev.dtp.mamba.model.PrefillProfile;
 import dev.dtp.mamba.scan.ScanKernels;
 import java.io.PrintWriter;
@@ -220,16 +222,32 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private double decodeTokensPerSecond(MambaModel model, ModelInput input, PruningPolicy policy) {
-        if (decode == 0) {
-            return Double.NaN;
-        }
-        try (Prefill p = model.prefill(input, policy, PrefillOptions.DEFAULT)) {
-            p.decode(1); // warm-up step
-            long t0 = System.nanoTime();
+        return decode == 0 ? Double.NaN : decodeRates(model, input, policy)[0];
+    }
+
+    /**
+     * Decode tokens/s of the model's default kernel and of the NDArray step, timed in turns token by
+     * token (one warm-up token each) on two sessions after the same prefill, so that drift hits both.
+     */
+    private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy) {
+        DecodeKernel main = model.decodeKernel();
+        try (MambaSession a = model.prefill(input, policy, PrefillOptions.DEFAULT, null);
+                MambaSession b = model.prefill(input, policy, PrefillOptions.DEFAULT, null)) {
+            a.decode(1, main);
+            b.decode(1, DecodeKernel.NDARRAY);
+            long mainNanos = 0;
+            long ndarrayNanos = 0;
             for (int i = 0; i < decode; i++) {
-                p.decode((i * 7919) % model.config().vocabSize());
+                int token = (i * 7919) % model.config().vocabSize();
+                long t0 = System.nanoTime();
+                a.decode(token, main);
+                long t1 = System.nanoTime();
+                b.decode(token, DecodeKernel.NDARRAY);
+                long t2 = System.nanoTime();
+                mainNanos += t1 - t0;
+                ndarrayNanos += t2 - t1;
             }
-            return decode / ((System.nanoTime() - t0) / 1e9);
+            return new double[] {decode / (mainNanos / 1e9), decode / (ndarrayNanos / 1e9)};
         }
     }
 
@@ -302,15 +320,18 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("gemm_gflops_per_s_same_shapes", round(gemmRate / 1e9));
                 row.put("matmul_limit_ratio", round4(prefillRate / gemmRate));
                 if (decode > 0) {
-                    double rate = decodeTokensPerSecond(model, input, PruningPolicy.none());
-                    double weightBytes = weightBytesPerToken(c);
-                    double copy = Roofline.copyBytesPerSecond(256, 7);
-                    double limit = copy / weightBytes;
-                    row.put("decode_tokens_per_s", round(rate));
+                    double[] rates = decodeRates(model, input, PruningPolicy.none());
+                    double weightBytes = model.decodeBytesPerToken() > 0 ? model.decodeBytesPerToken() : weightBytesPerToken(c);
+                    double read = Roofline.readBytesPerSecond(manager, weightBytes, 7);
+                    row.put("decode_kernel", model.decodeKernel().name().toLowerCase(Locale.ROOT));
+                    row.put("decode_tokens_per_s", round(rates[0]));
+                    row.put("decode_ndarray_tokens_per_s", round(rates[1]));
+                    row.put("decode_speedup", round4(rates[0] / rates[1]));
                     row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));
-                    row.put("copy_gb_per_s", round(copy / 1e9));
-                    row.put("decode_limit_tokens_per_s", round(limit));
-                    row.put("decode_limit_ratio", round4(rate / limit));
+                    row.put("decode_gb_per_s", round(rates[0] * weightBytes / 1e9));
+                    row.put("read_gb_per_s", round(read / 1e9));
+                    row.put("decode_limit_tokens_per_s", round(read / weightBytes));
+                    row.put("decode_limit_ratio", round4(rates[0] * weightBytes / read));
                 }
                 row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
                 rows.add(row);

@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.decode.DecodeLayer;
+import dev.dtp.mamba.decode.F32Rows;
 import dev.dtp.mamba.scan.ScanInput;
 import dev.dtp.mamba.scan.ScanOutput;
 import dev.dtp.mamba.scan.SelectiveScan;
@@ -52,7 +55,7 @@ final class MambaBlock {
             }
         }
         this.convBiasHost = weights.convBias() == null ? new float[channels] : weights.convBias().toFloatArray();
-        this.convWeightT = owner.create(convWeightTHost, new ai.djl.ndarray.types.Shape(kernel, channels))
+        this.convWeightT = owner.create(convWeightTHost, new Shape(kernel, channels))
                 .toDevice(weights.convWeight().getDevice(), false);
         this.convWeightT.attach(owner);
         int dInner = config.dInner();
@@ -173,7 +176,7 @@ final class MambaBlock {
         NDArray z = Ops.columns(xz, dInner, 2L * dInner);
         NDArray window = kernel == 1
                 ? convInput
-                : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(cache.convState(), convInput), 0);
+                : NDArrays.concat(new NDList(cache.convState(), convInput), 0);
         window.attach(scope); // (K, d_inner)
         NDArray conv = window.mul(convWeightT).sum(new int[] {0}, true); // (1, d_inner)
         if (w.convBias() != null) {
@@ -244,6 +247,26 @@ final class MambaBlock {
     }
 
     record BatchStepped(NDArray output, NDArray conv, NDArray ssm) {}
+
+    /**
+     * This block's weights for the fused decode step: the matrices and A as views of their
+     * libtorch memory (no copies), the small vectors copied to the heap. CPU float32 only.
+     */
+    DecodeLayer decodeLayer() {
+        return new DecodeLayer(w.norm().toFloatArray(), rows(w.inProj()), heap(w.inProjBias()), convWeightTHost,
+                convBiasHost, rows(w.xProj()), rows(w.dtProj()), w.dtProjBias().toFloatArray(), a.toByteBuffer(true),
+                w.d().toFloatArray(), rows(w.outProj()), heap(w.outProjBias()));
+    }
+
+    /** A float32 weight (rows, cols) as a view of its memory. */
+    static F32Rows rows(NDArray matrix) {
+        return new F32Rows(matrix.toByteBuffer(true), Math.toIntExact(matrix.getShape().get(0)),
+                Math.toIntExact(matrix.getShape().get(1)));
+    }
+
+    private static float[] heap(NDArray vector) {
+        return vector == null ? null : vector.toFloatArray();
+    }
 
     LayerWeights weights() {
         return w;

@@ -27,8 +27,12 @@ import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.CheckpointLoader;
+import dev.dtp.mamba.decode.DecodeLayer;
+import dev.dtp.mamba.decode.DecodeState;
+import dev.dtp.mamba.decode.FusedStep;
 import dev.dtp.mamba.scan.ScanKernels;
 import dev.dtp.mamba.scan.SelectiveScan;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +54,8 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     private final List<MambaBlock> blocks;
     private final SelectiveScan scan;
     private final PruningDefaults defaults;
+    /** The fused CPU decode step over the weights' memory, or null where it cannot run (GPU, no Vector API). */
+    private final FusedStep fused;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile String fingerprint;
@@ -68,6 +74,19 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             list.add(new MambaBlock(i, config, weights.layers().get(i), weights.manager()));
         }
         this.blocks = List.copyOf(list);
+        this.fused = fusedStep();
+    }
+
+    private FusedStep fusedStep() {
+        if (!FusedStep.supported() || !CpuConv.supports(weights.embedding())) {
+            return null;
+        }
+        List<DecodeLayer> layers = new ArrayList<>(blocks.size());
+        for (MambaBlock block : blocks) {
+            layers.add(block.decodeLayer());
+        }
+        return new FusedStep(config, MambaBlock.rows(weights.embedding()), layers, weights.normF().toFloatArray(),
+                MambaBlock.rows(weights.lmHead()));
     }
 
     /** Loads {@code config.json} + safetensors from a model directory onto the CPU. */
@@ -500,11 +519,77 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
     }
 
-    /** One decode step through every layer; caches are replaced in place. */
-    float[] step(int tokenId, List<LayerCache> caches, NDManager cacheManager) {
+    /**
+     * The kernel {@link MambaSession#decode(int)} uses: {@link DecodeKernel#FUSED} on the CPU when the
+     * Vector API is present, else {@link DecodeKernel#NDARRAY}.
+     */
+    public DecodeKernel decodeKernel() {
+        return fused != null ? DecodeKernel.FUSED : DecodeKernel.NDARRAY;
+    }
+
+    /** Weight bytes one fused decode step reads (every layer, one embedding row, norm_f, lm_head); 0 without it. */
+    public long decodeBytesPerToken() {
+        return fused == null ? 0 : fused.bytesPerToken();
+    }
+
+    /**
+     * The fused step's view of a session's caches, made once per session: each cache moves into a
+     * fresh contiguous array of {@code cacheManager} (so that the view is the array's own memory,
+     * which the step then updates in place) and the old array is closed.
+     */
+    DecodeState fusedState(List<LayerCache> caches, NDManager cacheManager) {
+        if (fused == null) {
+            throw new IllegalStateException("the fused decode step runs on the CPU with the Vector API "
+                    + "(--add-modules jdk.incubator.vector); this model decodes with " + DecodeKernel.NDARRAY);
+        }
+        enter();
+        try {
+            ByteBuffer[] conv = new ByteBuffer[caches.size()];
+            ByteBuffer[] ssm = new ByteBuffer[caches.size()];
+            for (int l = 0; l < caches.size(); l++) {
+                LayerCache old = caches.get(l);
+                NDArray c = contiguousCopy(old.convState(), cacheManager);
+                NDArray h = contiguousCopy(old.ssmState(), cacheManager);
+                caches.set(l, new LayerCache(c, h));
+                old.convState().close();
+                old.ssmState().close();
+                conv[l] = c.size() == 0 ? null : c.toByteBuffer(true);
+                ssm[l] = h.toByteBuffer(true);
+            }
+            return fused.newState(conv, ssm);
+        } finally {
+            exit();
+        }
+    }
+
+    private static NDArray contiguousCopy(NDArray a, NDManager manager) {
+        NDArray copy = manager.create(a.getShape(), DataType.FLOAT32, a.getDevice());
+        if (a.size() > 0) {
+            NativeArrays.overwrite(copy, a.toFloatArray());
+        }
+        return copy;
+    }
+
+    /** One fused decode step; the caches behind {@code state} are updated in place. */
+    float[] stepFused(int tokenId, DecodeState state) {
+        checkToken(tokenId);
+        enter();
+        try {
+            return fused.step(tokenId, state);
+        } finally {
+            exit();
+        }
+    }
+
+    private void checkToken(int tokenId) {
         if (tokenId < 0 || tokenId >= config.vocabSize()) {
             throw new InputException("token id " + tokenId + " is outside the vocabulary [0, " + config.vocabSize() + ")");
         }
+    }
+
+    /** One decode step through every layer with the NDArray block step; caches are replaced in place. */
+    float[] step(int tokenId, List<LayerCache> caches, NDManager cacheManager) {
+        checkToken(tokenId);
         enter();
         try (NDManager scope = weights.manager().newSubManager()) {
             NDArray residual;
