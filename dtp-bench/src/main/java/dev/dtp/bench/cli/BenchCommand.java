@@ -116,14 +116,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (choice.model != null) {
             return common.builder().load(choice.model);
         }
-        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), common.seed(), common.device());
+        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), common.seed(), common.device(), common.weights());
     }
 
     private String header(MambaModel m) {
         MambaConfig c = m.config();
-        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; scan kernel '%s'; %d CPU threads%n",
+        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; %s weights (%d MB); "
+                + "scan kernel '%s'; decode kernel '%s'; %d CPU threads%n",
                 choice.model != null ? choice.model : "random weights " + choice.shape, c.layers(), c.dModel(), c.dState(),
-                c.expand(), m.scanKernel().name(), Runtime.getRuntime().availableProcessors());
+                c.expand(), m.weightFormat().name().toLowerCase(Locale.ROOT), m.weightBytes() >> 20, m.scanKernel().name(),
+                m.decodeKernel().name().toLowerCase(Locale.ROOT), Runtime.getRuntime().availableProcessors());
     }
 
     // ---- policy mode -------------------------------------------------------------------------
@@ -225,20 +227,28 @@ public final class BenchCommand implements Callable<Integer> {
         return decode == 0 ? Double.NaN : decodeRates(model, input, policy)[0];
     }
 
+    /** Decode warm-up per kernel: at least this many tokens and this long, so that the JIT has compiled the kernels. */
+    private static final int WARMUP_TOKENS = 3;
+    private static final long WARMUP_NANOS = 2_000_000_000L;
+
     /**
      * Decode tokens/s of the model's default kernel and of the NDArray step, timed in turns token by
-     * token (one warm-up token each) on two sessions after the same prefill, so that drift hits both.
+     * token on two sessions after the same prefill (after a warm-up of both), so that drift hits both.
      */
     private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy) {
         DecodeKernel main = model.decodeKernel();
+        int vocab = model.config().vocabSize();
         try (MambaSession a = model.prefill(input, policy, PrefillOptions.DEFAULT, null);
                 MambaSession b = model.prefill(input, policy, PrefillOptions.DEFAULT, null)) {
-            a.decode(1, main);
-            b.decode(1, DecodeKernel.NDARRAY);
+            long start = System.nanoTime();
+            for (int i = 0; i < WARMUP_TOKENS || System.nanoTime() - start < WARMUP_NANOS; i++) {
+                a.decode(i % vocab, main);
+                b.decode(i % vocab, DecodeKernel.NDARRAY);
+            }
             long mainNanos = 0;
             long ndarrayNanos = 0;
             for (int i = 0; i < decode; i++) {
-                int token = (i * 7919) % model.config().vocabSize();
+                int token = (i * 7919) % vocab;
                 long t0 = System.nanoTime();
                 a.decode(token, main);
                 long t1 = System.nanoTime();

@@ -9,7 +9,9 @@ import dev.dtp.bench.data.SceneQuestions;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.bench.data.Split;
+import dev.dtp.core.InputException;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.model.WeightFormat;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.ProjectorKind;
 import dev.dtp.mamba.vision.VisionConfig;
@@ -128,6 +130,9 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         common.apply();
+        if (common.weights() != WeightFormat.F32) {
+            throw new InputException("--weights int8 is for running a model; training updates float32 weights");
+        }
         if (!common.device().equals(ai.djl.Device.cpu())) {
             throw new dev.dtp.core.InputException("training runs on the CPU (its scan gradients are Java kernels); drop --device");
         }

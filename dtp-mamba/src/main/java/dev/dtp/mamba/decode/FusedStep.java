@@ -112,9 +112,19 @@ public final class FusedStep {
             });
         }
         rmsNorm(s.residual, normF, s.hidden);
-        int vocab = config.vocabSize();
-        RowSplit.run(vocab, lmHead.bytes() / lmHead.rows(), (from, to) -> lmHead.multiply(s.hidden, s.logits, from, to));
-        return Arrays.copyOf(s.logits, vocab);
+        lmHead(s.hidden, s.logits);
+        return Arrays.copyOf(s.logits, config.vocabSize());
+    }
+
+    /** lm_head on a normed residual row (d_model): the logits over the vocabulary (vocab_size). */
+    public float[] logits(float[] normed) {
+        float[] out = new float[config.vocabSize()];
+        lmHead(normed, out);
+        return out;
+    }
+
+    private void lmHead(float[] normed, float[] out) {
+        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), (from, to) -> lmHead.multiply(normed, out, from, to));
     }
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) ⊙ w. */

@@ -1,16 +1,17 @@
 package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A matrix in Q8_0 form: each row cut into blocks of {@link #BLOCK} values, each block stored as
- * int8 quants q and one float32 scale s, W[i, j] ≈ s · q. Both live in native memory.
+ * int8 quants q and one float32 scale s, W[i, j] ≈ s · q. On the Java heap: the int8 kernel reads
+ * heap arrays about 40% faster than native memory (the whole copy is 28% of float32, and there is no
+ * other).
  *
  * @param quants (rows, cols) int8, row-major
- * @param scales (rows, cols / BLOCK) float32, row-major
+ * @param scales (rows, cols / BLOCK), row-major
  */
-public record Q8Rows(ByteBuffer quants, ByteBuffer scales, int rows, int cols) implements RowMatrix {
+public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implements RowMatrix {
     /** Values per scale, as llama.cpp's Q8_0. */
     public static final int BLOCK = 32;
 
@@ -18,10 +19,8 @@ public record Q8Rows(ByteBuffer quants, ByteBuffer scales, int rows, int cols) i
         if (cols % BLOCK != 0) {
             throw new IllegalArgumentException("Q8_0 needs a column count divisible by " + BLOCK + ", got " + cols);
         }
-        quants = quants.duplicate().order(ByteOrder.nativeOrder());
-        scales = scales.duplicate().order(ByteOrder.nativeOrder());
-        if ((long) rows * cols > quants.capacity() || (long) rows * (cols / BLOCK) * Float.BYTES > scales.capacity()) {
-            throw new IllegalArgumentException("buffers too small for a (" + rows + ", " + cols + ") Q8_0 matrix");
+        if (quants.length != (long) rows * cols || scales.length != (long) rows * (cols / BLOCK)) {
+            throw new IllegalArgumentException("arrays do not fit a (" + rows + ", " + cols + ") Q8_0 matrix");
         }
     }
 
@@ -32,18 +31,35 @@ public record Q8Rows(ByteBuffer quants, ByteBuffer scales, int rows, int cols) i
 
     @Override
     public void multiply(float[] x, float[] out, int from, int to) {
-        VectorDot.q8Rows(quants, scales, cols, x, out, from, to);
+        VectorQ8.rows(quants, scales, cols, x, out, from, to);
     }
 
     @Override
     public void row(int i, float[] out, int offset) {
         int blocks = cols / BLOCK;
         for (int b = 0; b < blocks; b++) {
-            float s = scales.getFloat(Float.BYTES * (i * blocks + b));
+            float s = scales[i * blocks + b];
             int q = i * cols + b * BLOCK;
             for (int j = 0; j < BLOCK; j++) {
-                out[offset + b * BLOCK + j] = s * quants.get(q + j);
+                out[offset + b * BLOCK + j] = s * quants[q + j];
             }
         }
+    }
+
+    /**
+     * W[i, j] = s · q for rows [from, to), written as float32 into {@code target} (native order, from
+     * byte 0); rows split over the cores.
+     */
+    public void dequantize(int from, int to, ByteBuffer target) {
+        if ((long) (to - from) * cols * Float.BYTES > target.capacity()) {
+            throw new IllegalArgumentException("target too small for rows [" + from + ", " + to + ")");
+        }
+        RowSplit.run(to - from, cols, (a, b) -> VectorQ8.dequantize(quants, scales, cols, from + a, from + b, from, target));
+    }
+
+    /** The value at row-major {@code index}, dequantised. */
+    public float get(long index) {
+        int i = Math.toIntExact(index);
+        return scales[i / BLOCK] * quants[i];
     }
 }

@@ -2,14 +2,12 @@ package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Rows of W times x with the Vector API, W read from native memory. Lane sums are added in a fixed
+ * Rows of a float32 W times x with the Vector API, W read from native memory. Lane sums are added in a fixed
  * order (not {@code reduceLanes}, whose order the JIT may change), so a row's result never depends
  * on which thread or which compilation tier computed it.
  */
@@ -50,44 +48,6 @@ final class VectorDot {
             }
             out[r] = s;
         }
-    }
-
-    /**
-     * out[r] = Σ_blocks s_rb · (q_rb · x_b) for r in [from, to): Q8_0 rows, each block's int8 quants
-     * widened to floats, multiplied with x and scaled once per block.
-     */
-    static void q8Rows(ByteBuffer quants, ByteBuffer scales, int cols, float[] x, float[] out, int from, int to) {
-        int lanes = FLOATS.length();
-        int blocks = cols / Q8Rows.BLOCK;
-        float[] sum = new float[lanes];
-        for (int r = from; r < to; r++) {
-            int q = r * cols;
-            int s = Float.BYTES * r * blocks;
-            FloatVector even = FloatVector.zero(FLOATS);
-            FloatVector odd = FloatVector.zero(FLOATS);
-            int b = 0;
-            for (; b + 1 < blocks; b += 2) {
-                even = block(quants, q, x, b).fma(FloatVector.broadcast(FLOATS, scales.getFloat(s + Float.BYTES * b)), even);
-                odd = block(quants, q, x, b + 1).fma(FloatVector.broadcast(FLOATS, scales.getFloat(s + Float.BYTES * (b + 1))), odd);
-            }
-            if (b < blocks) {
-                even = block(quants, q, x, b).fma(FloatVector.broadcast(FLOATS, scales.getFloat(s + Float.BYTES * b)), even);
-            }
-            out[r] = lanesSum(even.add(odd), sum);
-        }
-    }
-
-    /** q_b · x_b for block {@code b} of the row starting at byte {@code q}, as lane partial sums. */
-    private static FloatVector block(ByteBuffer quants, int q, float[] x, int b) {
-        int lanes = FLOATS.length();
-        int j0 = b * Q8Rows.BLOCK;
-        FloatVector acc = FloatVector.zero(FLOATS);
-        for (int j = 0; j < Q8Rows.BLOCK; j += lanes) {
-            FloatVector w = (FloatVector) ByteVector.fromByteBuffer(BYTES, quants, q + j0 + j, ORDER)
-                    .convertShape(VectorOperators.B2F, FLOATS, 0);
-            acc = w.fma(FloatVector.fromArray(FLOATS, x, j0 + j), acc);
-        }
-        return acc;
     }
 
     private static FloatVector load(ByteBuffer w, int base, int j) {
