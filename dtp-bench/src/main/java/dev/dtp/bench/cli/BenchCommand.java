@@ -83,6 +83,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--wrapper-pairs", defaultValue = "11", paramLabel = "N",
+            description = "Policy mode: interleaved prefills through DtpPruner.wrap(model, none) and the plain model "
+                    + "(default ${DEFAULT-VALUE}, at least --runs; 0 leaves the row out, e.g. at Cobra's size).")
+    int wrapperPairs;
+
     @Option(names = "--decode", defaultValue = "16", description = "Tokens decoded to measure decode speed (default ${DEFAULT-VALUE}).")
     int decode;
 
@@ -94,11 +99,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (runs < 1 || warmup < 0 || decode < 0) {
-            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup and --decode >= 0");
+        if (runs < 1 || warmup < 0 || decode < 0 || wrapperPairs < 0) {
+            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup, --decode and --wrapper-pairs >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        long loadStart = System.nanoTime();
         try (MambaModel model = load()) {
+            loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             List<Map<String, Object>> rows = lengths != null ? throughput(model) : policies(model);
             if (json) {
                 out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(rows));
@@ -111,6 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Wall time of loading (or drawing) the model, seconds. */
+    private double loadSeconds;
+
     private MambaModel load() {
         common.apply();
         if (choice.model != null) {
@@ -121,11 +131,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private String header(MambaModel m) {
         MambaConfig c = m.config();
-        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; %s weights (%d MB); "
-                + "scan kernel '%s'; decode kernel '%s'; %d CPU threads%n",
+        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; %s weights (%d MB, "
+                + "loaded in %.1f s); scan kernel '%s'; decode kernel '%s'; %d CPU threads%n",
                 choice.model != null ? choice.model : "random weights " + choice.shape, c.layers(), c.dModel(), c.dState(),
-                c.expand(), m.weightFormat().name().toLowerCase(Locale.ROOT), m.weightBytes() >> 20, m.scanKernel().name(),
-                m.decodeKernel().name().toLowerCase(Locale.ROOT), Runtime.getRuntime().availableProcessors());
+                c.expand(), m.weightFormat().name().toLowerCase(Locale.ROOT), m.weightBytes() >> 20, loadSeconds,
+                m.scanKernel().name(), m.decodeKernel().name().toLowerCase(Locale.ROOT),
+                Runtime.getRuntime().availableProcessors());
     }
 
     // ---- policy mode -------------------------------------------------------------------------
@@ -186,10 +197,17 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("speedup_efficiency", round4((baselineMs / st.median()) * flops[i].ratio()));
                 row.put("decode_tokens_per_s", round(decodeRate));
                 row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
+                if (i == 0) {
+                    row.put("weights", model.weightFormat().name().toLowerCase(Locale.ROOT));
+                    row.put("weight_mb", model.weightBytes() >> 20);
+                    row.put("load_s", round(loadSeconds));
+                }
                 row.put("tokens_per_layer", tokens[i]);
                 rows.add(row);
             }
-            rows.add(wrapperOverhead(model, input));
+            if (wrapperPairs > 0) {
+                rows.add(wrapperOverhead(model, input));
+            }
         }
         return rows;
     }
@@ -197,7 +215,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** No pruning through {@code DtpPruner.wrap(model, none)} against the plain model, interleaved. */
     private Map<String, Object> wrapperOverhead(MambaModel model, ModelInput input) {
         var wrapped = DtpPruner.wrap(model, PruningPolicy.none());
-        int pairs = Math.max(runs, 11);
+        int pairs = Math.max(runs, wrapperPairs);
         double[] plain = new double[pairs];
         double[] viaWrapper = new double[pairs];
         for (int i = -warmup; i < pairs; i++) {
@@ -224,7 +242,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private double decodeTokensPerSecond(MambaModel model, ModelInput input, PruningPolicy policy) {
-        return decode == 0 ? Double.NaN : decodeRates(model, input, policy)[0];
+        return decode == 0 ? Double.NaN : decodeRates(model, input, policy, false)[0];
     }
 
     /** Decode warm-up per kernel: at least this many tokens and this long, so that the JIT has compiled the kernels. */
@@ -232,18 +250,21 @@ public final class BenchCommand implements Callable<Integer> {
     private static final long WARMUP_NANOS = 2_000_000_000L;
 
     /**
-     * Decode tokens/s of the model's default kernel and of the NDArray step, timed in turns token by
-     * token on two sessions after the same prefill (after a warm-up of both), so that drift hits both.
+     * Decode tokens/s of the model's default kernel and (with {@code compare}) of the NDArray step,
+     * timed in turns token by token on two sessions after the same prefill (after a warm-up of
+     * both), so that drift hits both.
      */
-    private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy) {
+    private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy, boolean compare) {
         DecodeKernel main = model.decodeKernel();
         int vocab = model.config().vocabSize();
         try (MambaSession a = model.prefill(input, policy, PrefillOptions.DEFAULT, null);
-                MambaSession b = model.prefill(input, policy, PrefillOptions.DEFAULT, null)) {
+                MambaSession b = compare ? model.prefill(input, policy, PrefillOptions.DEFAULT, null) : null) {
             long start = System.nanoTime();
             for (int i = 0; i < WARMUP_TOKENS || System.nanoTime() - start < WARMUP_NANOS; i++) {
                 a.decode(i % vocab, main);
-                b.decode(i % vocab, DecodeKernel.NDARRAY);
+                if (compare) {
+                    b.decode(i % vocab, DecodeKernel.NDARRAY);
+                }
             }
             long mainNanos = 0;
             long ndarrayNanos = 0;
@@ -252,12 +273,14 @@ public final class BenchCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 a.decode(token, main);
                 long t1 = System.nanoTime();
-                b.decode(token, DecodeKernel.NDARRAY);
+                if (compare) {
+                    b.decode(token, DecodeKernel.NDARRAY);
+                }
                 long t2 = System.nanoTime();
                 mainNanos += t1 - t0;
                 ndarrayNanos += t2 - t1;
             }
-            return new double[] {decode / (mainNanos / 1e9), decode / (ndarrayNanos / 1e9)};
+            return new double[] {decode / (mainNanos / 1e9), compare ? decode / (ndarrayNanos / 1e9) : Double.NaN};
         }
     }
 
@@ -318,6 +341,7 @@ public final class BenchCommand implements Callable<Integer> {
                 double prefillRate = flopsPerToken * length / (st.median() / 1e3);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("length", length);
+                row.put("weights", model.weightFormat().name().toLowerCase(Locale.ROOT));
                 row.put("prefill_ms_median", round(st.median()));
                 row.put("prefill_ms_min", round(st.min()));
                 row.put("prefill_ms_max", round(st.max()));
@@ -330,7 +354,7 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("gemm_gflops_per_s_same_shapes", round(gemmRate / 1e9));
                 row.put("matmul_limit_ratio", round4(prefillRate / gemmRate));
                 if (decode > 0) {
-                    double[] rates = decodeRates(model, input, PruningPolicy.none());
+                    double[] rates = decodeRates(model, input, PruningPolicy.none(), true);
                     double weightBytes = model.decodeBytesPerToken() > 0 ? model.decodeBytesPerToken() : weightBytesPerToken(c);
                     double read = Roofline.readBytesPerSecond(manager, weightBytes, 7);
                     row.put("decode_kernel", model.decodeKernel().name().toLowerCase(Locale.ROOT));
