@@ -15,8 +15,11 @@ import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.policy.Dtp;
 import dev.dtp.fixtures.TinyModel;
+import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.DType;
+import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.model.MambaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -185,5 +188,21 @@ class CliTest {
         JsonObject none = rows.get(0).getAsJsonObject();
         assertEquals("f32", none.get("weights").getAsString());
         assertTrue(none.get("load_s").getAsDouble() >= 0 && none.get("weight_mb").getAsLong() >= 0, none.toString());
+    }
+
+    @Test
+    void randomWritesTheWeightsTheBenchDrawsInMemory() {
+        Path out = dir.resolve("random");
+        CliRun r = run("random", "--shape", "layers=2,d_model=32,vocab=100", "--seed", "5", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        MambaConfig shape = MambaConfig.of(32, 2, 100);
+        try (NDManager root = NDManager.newBaseManager();
+                MambaModel written = MambaModel.load(out);
+                MambaModel drawn = MambaModel.builder().wrap(RandomMambaCheckpoint.create(shape, 5, root.newSubManager()));
+                Prefill a = written.prefill(ModelInput.ofIds(1, 2, 3), PruningPolicy.none(), PrefillOptions.DEFAULT);
+                Prefill b = drawn.prefill(ModelInput.ofIds(1, 2, 3), PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+            assertEquals(shape.layers(), written.config().layers());
+            assertArrayEquals(b.logits(), a.logits());
+        }
     }
 }

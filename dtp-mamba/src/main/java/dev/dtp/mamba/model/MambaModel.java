@@ -61,6 +61,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     private final PruningDefaults defaults;
     /** The fused CPU decode step over the weights' memory, or null where it cannot run (GPU, no Vector API). */
     private final FusedStep fused;
+    private final DecodeKernel decodeKernel;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile String fingerprint;
@@ -68,7 +69,8 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     /** What closing the model frees: the loader's root manager, or the weights' own manager. */
     private final NDManager owner;
 
-    private MambaModel(MambaWeights weights, SelectiveScan scan, PruningDefaults defaults, NDManager owner) {
+    private MambaModel(MambaWeights weights, SelectiveScan scan, PruningDefaults defaults, NDManager owner,
+            DecodeKernel decodeKernel) {
         this.owner = owner;
         this.config = weights.config();
         this.weights = weights;
@@ -81,6 +83,9 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
         this.blocks = List.copyOf(list);
         this.fused = fusedStep();
+        // int8 matrices exist only as int8 blocks: the fused step is the only fast way to read them
+        this.decodeKernel = fused != null && (decodeKernel == DecodeKernel.FUSED || weights.q8() != null)
+                ? DecodeKernel.FUSED : DecodeKernel.NDARRAY;
     }
 
     private FusedStep fusedStep() {
@@ -109,6 +114,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     public static final class Builder {
         private Device device = Device.cpu();
         private WeightFormat format = WeightFormat.F32;
+        private DecodeKernel decodeKernel = DecodeKernel.FUSED;
         private SelectiveScan scan;
         private PruningDefaults defaults;
 
@@ -123,6 +129,15 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
          */
         public Builder weights(WeightFormat format) {
             this.format = Objects.requireNonNull(format);
+            return this;
+        }
+
+        /**
+         * The kernel {@link MambaSession#decode(int)} and generation use (default
+         * {@link DecodeKernel#FUSED} where it runs; int8 models always decode fused).
+         */
+        public Builder decodeKernel(DecodeKernel kernel) {
+            this.decodeKernel = Objects.requireNonNull(kernel);
             return this;
         }
 
@@ -179,7 +194,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
         private MambaModel create(MambaWeights w, PruningDefaults d, NDManager owner) {
             SelectiveScan s = scan != null ? scan : ScanKernels.forDevice(w.normF().getDevice());
-            return new MambaModel(w, s, d, owner);
+            return new MambaModel(w, s, d, owner, decodeKernel);
         }
     }
 
@@ -593,10 +608,11 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
     /**
      * The kernel {@link MambaSession#decode(int)} uses: {@link DecodeKernel#FUSED} on the CPU when the
-     * Vector API is present, else {@link DecodeKernel#NDARRAY}.
+     * Vector API is present (unless the builder chose {@link DecodeKernel#NDARRAY} for float32
+     * weights), else {@link DecodeKernel#NDARRAY}.
      */
     public DecodeKernel decodeKernel() {
-        return fused != null ? DecodeKernel.FUSED : DecodeKernel.NDARRAY;
+        return decodeKernel;
     }
 
     /** Weight bytes one fused decode step reads (every layer, one embedding row, norm_f, lm_head); 0 without it. */
