@@ -163,7 +163,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
 
         public MambaModel load(Path modelDir) {
-            checkFormat(device);
+            checkFormat(device, format == WeightFormat.INT8);
             NDManager root = NDManager.newBaseManager(device);
             try {
                 MambaWeights w = CheckpointLoader.load(modelDir, root, DataType.FLOAT32, format);
@@ -178,15 +178,13 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         /** A model over weights already in memory; the model owns (and closes) them. */
         public MambaModel wrap(MambaWeights weights) {
             PruningDefaults d = defaults != null ? defaults : PruningDefaults.paperDefaults(weights.config().layers());
-            if (format == WeightFormat.INT8 || weights.q8() != null) {
-                checkFormat(weights.normF().getDevice());
-            }
+            checkFormat(weights.normF().getDevice(), format == WeightFormat.INT8 || weights.q8() != null);
             MambaWeights w = format == WeightFormat.INT8 ? WeightQuantizer.toInt8(weights) : weights;
             return create(w, d, weights.manager());
         }
 
-        private void checkFormat(Device on) {
-            if (format == WeightFormat.INT8 && (!Device.Type.CPU.equals(on.getDeviceType()) || !FusedStep.supported())) {
+        private static void checkFormat(Device on, boolean int8) {
+            if (int8 && (!Device.Type.CPU.equals(on.getDeviceType()) || !FusedStep.supported())) {
                 throw new ConfigException("int8 weights run on the CPU with the Vector API (java --add-modules "
                         + "jdk.incubator.vector); asked for " + on + (FusedStep.supported() ? "" : " without the Vector API"));
             }
