@@ -12,7 +12,9 @@ import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.model.DecodeKernel;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.model.MambaSession;
 import dev.dtp.mamba.model.PrefillProfile;
 import dev.dtp.mamba.scan.ScanKernels;
 import java.io.PrintWriter;
@@ -94,6 +96,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--wrapper-pairs", defaultValue = "11", paramLabel = "N",
+            description = "Policy mode: interleaved prefills through DtpPruner.wrap(model, none) and the plain model "
+                    + "(default ${DEFAULT-VALUE}, at least --runs; 0 leaves the row out, e.g. at Cobra's size).")
+    int wrapperPairs;
+
     @Option(names = "--decode", defaultValue = "16", description = "Tokens decoded to measure decode speed (default ${DEFAULT-VALUE}).")
     int decode;
 
@@ -105,14 +112,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (runs < 1 || warmup < 0 || decode < 0) {
-            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup and --decode >= 0");
+        if (runs < 1 || warmup < 0 || decode < 0 || wrapperPairs < 0) {
+            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, --warmup, --decode and --wrapper-pairs >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
         if (choice.tower != null) {
             return tower(out);
         }
+        long loadStart = System.nanoTime();
         try (MambaModel model = load()) {
+            loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             List<Map<String, Object>> rows = lengths != null ? throughput(model)
                     : questionsPerImage != null ? imageCache(model)
                     : batchSizes != null ? batchDecode(model)
@@ -150,19 +159,25 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Wall time of loading (or drawing) the model, seconds. */
+    private double loadSeconds;
+
     private MambaModel load() {
         common.apply();
         if (choice.model != null) {
             return common.builder().load(choice.model);
         }
-        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), common.seed(), common.device());
+        return BenchInputs.randomModel(ShapeSpec.parse(choice.shape), common.seed(), common.device(), common.weights());
     }
 
     private String header(MambaModel m) {
         MambaConfig c = m.config();
-        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; scan kernel '%s'; %d CPU threads%n",
+        return String.format(Locale.ROOT, "Model: %s — %d layers, d_model %d, d_state %d, expand %d; %s weights (%d MB, "
+                + "loaded in %.1f s); scan kernel '%s'; decode kernel '%s'; %d CPU threads%n",
                 choice.model != null ? choice.model : "random weights " + choice.shape, c.layers(), c.dModel(), c.dState(),
-                c.expand(), m.scanKernel().name(), Runtime.getRuntime().availableProcessors());
+                c.expand(), m.weightFormat().name().toLowerCase(Locale.ROOT), m.weightBytes() >> 20, loadSeconds,
+                m.scanKernel().name(), m.decodeKernel().name().toLowerCase(Locale.ROOT),
+                Runtime.getRuntime().availableProcessors());
     }
 
     // ---- policy mode -------------------------------------------------------------------------
@@ -223,10 +238,17 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("speedup_efficiency", round4((baselineMs / st.median()) * flops[i].ratio()));
                 row.put("decode_tokens_per_s", round(decodeRate));
                 row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
+                if (i == 0) {
+                    row.put("weights", model.weightFormat().name().toLowerCase(Locale.ROOT));
+                    row.put("weight_mb", model.weightBytes() >> 20);
+                    row.put("load_s", round(loadSeconds));
+                }
                 row.put("tokens_per_layer", tokens[i]);
                 rows.add(row);
             }
-            rows.add(wrapperOverhead(model, input));
+            if (wrapperPairs > 0) {
+                rows.add(wrapperOverhead(model, input));
+            }
         }
         return rows;
     }
@@ -234,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** No pruning through {@code DtpPruner.wrap(model, none)} against the plain model, interleaved. */
     private Map<String, Object> wrapperOverhead(MambaModel model, ModelInput input) {
         var wrapped = DtpPruner.wrap(model, PruningPolicy.none());
-        int pairs = Math.max(runs, 11);
+        int pairs = Math.max(runs, wrapperPairs);
         double[] plain = new double[pairs];
         double[] viaWrapper = new double[pairs];
         for (int i = -warmup; i < pairs; i++) {
@@ -261,16 +283,45 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private double decodeTokensPerSecond(MambaModel model, ModelInput input, PruningPolicy policy) {
-        if (decode == 0) {
-            return Double.NaN;
-        }
-        try (Prefill p = model.prefill(input, policy, PrefillOptions.DEFAULT)) {
-            p.decode(1); // warm-up step
-            long t0 = System.nanoTime();
-            for (int i = 0; i < decode; i++) {
-                p.decode((i * 7919) % model.config().vocabSize());
+        return decode == 0 ? Double.NaN : decodeRates(model, input, policy, false)[0];
+    }
+
+    /** Decode warm-up per kernel: at least this many tokens and this long, so that the JIT has compiled the kernels. */
+    private static final int WARMUP_TOKENS = 3;
+    private static final long WARMUP_NANOS = 2_000_000_000L;
+
+    /**
+     * Decode tokens/s of the model's default kernel and (with {@code compare}) of the NDArray step,
+     * timed in turns token by token on two sessions after the same prefill (after a warm-up of
+     * both), so that drift hits both.
+     */
+    private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy, boolean compare) {
+        DecodeKernel main = model.decodeKernel();
+        int vocab = model.config().vocabSize();
+        try (MambaSession a = model.prefill(input, policy, PrefillOptions.DEFAULT, null);
+                MambaSession b = compare ? model.prefill(input, policy, PrefillOptions.DEFAULT, null) : null) {
+            long start = System.nanoTime();
+            for (int i = 0; i < WARMUP_TOKENS || System.nanoTime() - start < WARMUP_NANOS; i++) {
+                a.decode(i % vocab, main);
+                if (compare) {
+                    b.decode(i % vocab, DecodeKernel.NDARRAY);
+                }
             }
-            return decode / ((System.nanoTime() - t0) / 1e9);
+            long mainNanos = 0;
+            long ndarrayNanos = 0;
+            for (int i = 0; i < decode; i++) {
+                int token = (i * 7919) % vocab;
+                long t0 = System.nanoTime();
+                a.decode(token, main);
+                long t1 = System.nanoTime();
+                if (compare) {
+                    b.decode(token, DecodeKernel.NDARRAY);
+                }
+                long t2 = System.nanoTime();
+                mainNanos += t1 - t0;
+                ndarrayNanos += t2 - t1;
+            }
+            return new double[] {decode / (mainNanos / 1e9), compare ? decode / (ndarrayNanos / 1e9) : Double.NaN};
         }
     }
 
@@ -368,6 +419,7 @@ public final class BenchCommand implements Callable<Integer> {
                 double prefillRate = flopsPerToken * length / (st.median() / 1e3);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("length", length);
+                row.put("weights", model.weightFormat().name().toLowerCase(Locale.ROOT));
                 row.put("prefill_ms_median", round(st.median()));
                 row.put("prefill_ms_min", round(st.min()));
                 row.put("prefill_ms_max", round(st.max()));
@@ -380,15 +432,18 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("gemm_gflops_per_s_same_shapes", round(gemmRate / 1e9));
                 row.put("matmul_limit_ratio", round4(prefillRate / gemmRate));
                 if (decode > 0) {
-                    double rate = decodeTokensPerSecond(model, input, PruningPolicy.none());
-                    double weightBytes = weightBytesPerToken(c);
-                    double copy = Roofline.copyBytesPerSecond(256, 7);
-                    double limit = copy / weightBytes;
-                    row.put("decode_tokens_per_s", round(rate));
+                    double[] rates = decodeRates(model, input, PruningPolicy.none(), true);
+                    double weightBytes = model.decodeBytesPerToken() > 0 ? model.decodeBytesPerToken() : weightBytesPerToken(c);
+                    double read = Roofline.readBytesPerSecond(manager, weightBytes, 7);
+                    row.put("decode_kernel", model.decodeKernel().name().toLowerCase(Locale.ROOT));
+                    row.put("decode_tokens_per_s", round(rates[0]));
+                    row.put("decode_ndarray_tokens_per_s", round(rates[1]));
+                    row.put("decode_speedup", round4(rates[0] / rates[1]));
                     row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));
-                    row.put("copy_gb_per_s", round(copy / 1e9));
-                    row.put("decode_limit_tokens_per_s", round(limit));
-                    row.put("decode_limit_ratio", round4(rate / limit));
+                    row.put("decode_gb_per_s", round(rates[0] * weightBytes / 1e9));
+                    row.put("read_gb_per_s", round(read / 1e9));
+                    row.put("decode_limit_tokens_per_s", round(read / weightBytes));
+                    row.put("decode_limit_ratio", round4(rates[0] * weightBytes / read));
                 }
                 row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
                 rows.add(row);

@@ -1,5 +1,6 @@
 package dev.dtp.bench.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +9,7 @@ import dev.dtp.core.ModelInput;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.model.WeightFormat;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
@@ -18,13 +20,14 @@ final class BenchInputs {
 
     /** A model over seeded random weights held in memory (no files). */
     static MambaModel randomModel(MambaConfig config, long seed) {
-        return randomModel(config, seed, ai.djl.Device.cpu());
+        return randomModel(config, seed, Device.cpu(), WeightFormat.F32);
     }
 
-    static MambaModel randomModel(MambaConfig config, long seed, ai.djl.Device device) {
+    /** With {@link WeightFormat#INT8} the large matrices are quantised as they are drawn (no float32 copy). */
+    static MambaModel randomModel(MambaConfig config, long seed, Device device, WeightFormat format) {
         NDManager root = NDManager.newBaseManager(device);
         try {
-            return MambaModel.builder().wrap(RandomMambaCheckpoint.create(config, seed, root));
+            return MambaModel.builder().weights(format).wrap(RandomMambaCheckpoint.create(config, seed, root, format));
         } catch (RuntimeException e) {
             root.close();
             throw e;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
                 DataCommand.class, dev.dtp.bench.train.TrainCommand.class,
                 dev.dtp.bench.eval.EvalCommand.class, GenerateCommand.class,
                 dev.dtp.bench.analysis.AnalyzeCommand.class, dev.dtp.bench.analysis.CalibrateCommand.class,
-                ConvertCommand.class})
+                ConvertCommand.class, RandomCommand.class})
 public final class DtpCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -58,6 +58,9 @@ public final class LogitsCommand implements Callable<Integer> {
             description = "Pruning policy spec, e.g. dtp:early=15,r=0.5,late=45 (default ${DEFAULT-VALUE}).")
     String policySpec;
 
+    @picocli.CommandLine.Mixin
+    CommonOptions common;
+
     @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the JSON.")
     Path out;
 
@@ -76,7 +79,7 @@ public final class LogitsCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--visual-at " + visualAt + " is outside [0, " + ids.length + "] (the number of ids)");
         }
-        try (MambaModel m = MambaModel.load(model); NDManager manager = NDManager.newBaseManager()) {
+        try (MambaModel m = common.builder().load(model); NDManager manager = NDManager.newBaseManager()) {
             PruningPolicy policy = PolicySpec.parse(policySpec, m.pruningDefaults(), m.layerCount());
             ModelInput input = input(manager);
             try (Prefill prefill = m.prefill(input, policy, PrefillOptions.DEFAULT.withRecordImportance(true))) {

@@ -5,11 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.decode.ReadBandwidth;
 import java.util.Arrays;
 
 /**
  * What this machine can do at best, measured with libtorch in the same run as a benchmark: the
- * fp32 GEMM time of a prefill's projections and the memory copy bandwidth. Benchmarks report
+ * fp32 GEMM time of a prefill's projections and the memory read bandwidth. Benchmarks report
  * their figures as a fraction of these limits, so a noisy machine affects both sides alike.
  */
 public final class Roofline {
@@ -61,25 +62,16 @@ public final class Roofline {
     }
 
     /**
-     * Memory copy bandwidth: bytes copied per second by one large {@code System.arraycopy} between
-     * two already-touched arrays (a plain memcpy; no allocation or page faults in the timing).
+     * Memory read bandwidth as the fused decode step reads weights ({@link ReadBandwidth}), on a
+     * libtorch buffer of {@code bytes} (capped at 1 GiB, far beyond any cache), written before it is
+     * read.
      */
-    public static double copyBytesPerSecond(int mebibytes, int repeats) {
-        int floats = mebibytes * 1024 * 1024 / 4;
-        float[] src = new float[floats];
-        float[] dst = new float[floats];
-        Arrays.fill(src, 1f);
-        Arrays.fill(dst, 2f);
-        double[] times = new double[repeats];
-        for (int i = -1; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            System.arraycopy(src, 0, dst, 0, floats);
-            long t1 = System.nanoTime();
-            if (i >= 0) {
-                times[i] = (t1 - t0) / 1e9;
-            }
+    public static double readBytesPerSecond(NDManager manager, double bytes, int repeats) {
+        long floats = (long) Math.min(bytes, 1 << 30) / Float.BYTES;
+        try (NDManager m = manager.newSubManager();
+                NDArray buffer = m.ones(new Shape(Math.max(floats, 1 << 16)))) {
+            return ReadBandwidth.bytesPerSecond(buffer.toByteBuffer(true), repeats);
         }
-        return floats * 4.0 / median(times);
     }
 
     static double median(double[] values) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.dtp.bench.cli.CommonOptions;
 import dev.dtp.core.InputException;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
+import dev.dtp.mamba.model.WeightFormat;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.VisionConfig;
 import java.io.IOException;
@@ -125,6 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
         common.apply();
+        if (common.weights() != WeightFormat.F32) {
+            throw new InputException("--weights int8 is for running a model; training updates float32 weights");
+        }
         if (!common.device().equals(Device.cpu())) {
             throw new InputException("training runs on the CPU (its scan gradients are Java kernels); drop --device");
         }

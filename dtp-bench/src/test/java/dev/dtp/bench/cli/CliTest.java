@@ -15,8 +15,11 @@ import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.policy.Dtp;
 import dev.dtp.fixtures.TinyModel;
+import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.DType;
+import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.model.MambaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -155,5 +158,51 @@ class CliTest {
         }
         assertTrue(dtp.get("flops_ratio").getAsDouble() < 1);
         assertEquals("vtw:k=4", rows.get(2).getAsJsonObject().get("policy").getAsString());
+    }
+
+    @Test
+    void benchThroughputTimesBothDecodeKernelsAgainstTheReadBandwidth() {
+        CliRun r = run("bench", "--shape", "layers=2,d_model=64,vocab=1000", "--lengths", "8", "--runs", "1", "--warmup", "0",
+                "--decode", "2", "--weights", "int8", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonObject row = JsonParser.parseString(r.out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals("int8", row.get("weights").getAsString());
+        assertEquals("fused", row.get("decode_kernel").getAsString());
+        for (String field : List.of("decode_tokens_per_s", "decode_ndarray_tokens_per_s", "decode_weight_mb_per_token",
+                "read_gb_per_s", "decode_gb_per_s", "decode_limit_ratio")) {
+            assertTrue(row.get(field).getAsDouble() > 0, field + " = " + row.get(field));
+        }
+        // bytes per token × tokens/s, against the read rate: the ratio is what it says
+        double ratio = row.get("decode_gb_per_s").getAsDouble() / row.get("read_gb_per_s").getAsDouble();
+        assertEquals(ratio, row.get("decode_limit_ratio").getAsDouble(), 0.01 + 0.01 * ratio);
+    }
+
+    @Test
+    void benchPolicyModeCanLeaveTheWrapperPairsOut() {
+        CliRun r = run("bench", "--model", tiny.dir().toString(), "--visual", "20", "--text", "4", "--policies",
+                "none,dtp:early=2,r=0.5,late=5", "--runs", "1", "--warmup", "0", "--decode", "1", "--wrapper-pairs", "0",
+                "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonArray rows = JsonParser.parseString(r.out()).getAsJsonArray();
+        assertEquals(2, rows.size(), r.out()); // none and dtp, no wrapper row
+        JsonObject none = rows.get(0).getAsJsonObject();
+        assertEquals("f32", none.get("weights").getAsString());
+        assertTrue(none.get("load_s").getAsDouble() >= 0 && none.get("weight_mb").getAsLong() >= 0, none.toString());
+    }
+
+    @Test
+    void randomWritesTheWeightsTheBenchDrawsInMemory() {
+        Path out = dir.resolve("random");
+        CliRun r = run("random", "--shape", "layers=2,d_model=32,vocab=100", "--seed", "5", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        MambaConfig shape = MambaConfig.of(32, 2, 100);
+        try (NDManager root = NDManager.newBaseManager();
+                MambaModel written = MambaModel.load(out);
+                MambaModel drawn = MambaModel.builder().wrap(RandomMambaCheckpoint.create(shape, 5, root.newSubManager()));
+                Prefill a = written.prefill(ModelInput.ofIds(1, 2, 3), PruningPolicy.none(), PrefillOptions.DEFAULT);
+                Prefill b = drawn.prefill(ModelInput.ofIds(1, 2, 3), PruningPolicy.none(), PrefillOptions.DEFAULT)) {
+            assertEquals(shape.layers(), written.config().layers());
+            assertArrayEquals(b.logits(), a.logits());
+        }
     }
 }

@@ -9,9 +9,15 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.decode.Q8Quantizer;
+import dev.dtp.mamba.decode.Q8Rows;
 import dev.dtp.mamba.model.LayerWeights;
 import dev.dtp.mamba.model.MambaWeights;
+import dev.dtp.mamba.model.Q8Weights;
+import dev.dtp.mamba.model.WeightFormat;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +34,18 @@ import org.slf4j.LoggerFactory;
  * Loads a Mamba checkpoint directory (config.json plus model.safetensors or a sharded
  * model.safetensors.index.json) in either {@link Layout} into a {@link MambaWeights}. Every tensor's
  * shape is checked against config.json. Loading is all-or-nothing: on any error everything
- * allocated so far is released.
+ * allocated so far is released. With {@link WeightFormat#INT8} the large matrices go from the file
+ * mapping straight into int8 blocks, a row at a time, without a float32 copy.
  */
 public final class CheckpointLoader {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
-
     private CheckpointLoader() {}
 
     public static MambaWeights load(Path dir, NDManager manager, DataType dtype) {
+        return load(dir, manager, dtype, WeightFormat.F32);
+    }
+
+    public static MambaWeights load(Path dir, NDManager manager, DataType dtype, WeightFormat format) {
         if (dtype != DataType.FLOAT32) {
             throw new ConfigException("compute dtype " + dtype + " is not supported; weights stored as F16 or BF16 are "
                     + "converted to FLOAT32 on load (F16 matmul on CPU is ~200× slower, BF16 arrays crash DJL's native code)");
@@ -46,16 +56,21 @@ public final class CheckpointLoader {
         long start = System.nanoTime();
         MambaConfigs.ConfigFile configFile = MambaConfigs.read(dir.resolve("config.json"));
         try (TensorSource source = TensorSource.open(dir)) {
-            MambaWeights w = load(configFile.config(), source, manager);
+            MambaWeights w = load(configFile.config(), source, manager, format);
             MambaConfig c = w.config();
-            LOG.debug("loaded {} ({}): {} layers, d_model {}, d_state {}, vocab {} on {} in {} ms", dir,
-                    source.describe(), c.layers(), c.dModel(), c.dState(), c.vocabSize(), manager.getDevice(),
+            LOG.debug("loaded {} ({}): {} layers, d_model {}, d_state {}, vocab {}, {} weights on {} in {} ms", dir,
+                    source.describe(), c.layers(), c.dModel(), c.dState(), c.vocabSize(), format, manager.getDevice(),
                     (System.nanoTime() - start) / 1_000_000);
             return w;
         }
     }
 
     static MambaWeights load(MambaConfig config, TensorSource source, NDManager manager) {
+        return load(config, source, manager, WeightFormat.F32);
+    }
+
+    static MambaWeights load(MambaConfig config, TensorSource source, NDManager manager, WeightFormat format) {
+        boolean int8 = format == WeightFormat.INT8;
         String prefix = source.prefixFor(config);
         NDManager owner = manager.newSubManager();
         try {
@@ -65,9 +80,12 @@ public final class CheckpointLoader {
             int n = config.dState();
             String embeddingName = source.has(prefix + Layout.HUGGING_FACE.embeddingName())
                     ? Layout.HUGGING_FACE.embeddingName() : Layout.MAMBA_SSM.embeddingName();
-            NDArray embedding = r.embedding(embeddingName, config);
-            MambaConfig actual = config.withPaddedVocab(Math.toIntExact(embedding.getShape().get(0)));
+            long vocabRows = r.embeddingRows(embeddingName, config);
+            NDArray embedding = int8 ? null : r.tensor(embeddingName, -1, vocabRows, d);
+            Q8Rows embeddingQ8 = int8 ? r.quantized(embeddingName, -1, vocabRows, d) : null;
+            MambaConfig actual = config.withPaddedVocab(Math.toIntExact(vocabRows));
             List<LayerWeights> layers = new ArrayList<>();
+            List<Q8Weights.Layer> q8Layers = new ArrayList<>();
             for (int i = 0; i < config.layers(); i++) {
                 String p = "backbone.layers." + i + ".";
                 String m = p + "mixer.";
@@ -75,33 +93,45 @@ public final class CheckpointLoader {
                 NDArray convWeight = conv.reshape(di, config.dConv());
                 convWeight.setName(conv.getName());
                 conv.close();
+                if (int8) {
+                    q8Layers.add(new Q8Weights.Layer(r.quantized(m + "in_proj.weight", i, 2L * di, d),
+                            r.quantized(m + "x_proj.weight", i, config.dtRank() + 2L * n, di),
+                            r.quantized(m + "out_proj.weight", i, d, di)));
+                }
                 layers.add(new LayerWeights(
                         r.tensor(p + "norm.weight", i, d),
-                        r.tensor(m + "in_proj.weight", i, 2L * di, d),
+                        int8 ? null : r.tensor(m + "in_proj.weight", i, 2L * di, d),
                         config.projBias() ? r.tensor(m + "in_proj.bias", i, 2L * di) : r.absent(m + "in_proj.bias", i),
                         convWeight,
                         config.convBias() ? r.tensor(m + "conv1d.bias", i, di) : r.absent(m + "conv1d.bias", i),
-                        r.tensor(m + "x_proj.weight", i, config.dtRank() + 2L * n, di),
+                        int8 ? null : r.tensor(m + "x_proj.weight", i, config.dtRank() + 2L * n, di),
                         r.tensor(m + "dt_proj.weight", i, di, config.dtRank()),
                         r.tensor(m + "dt_proj.bias", i, di),
                         r.tensor(m + "A_log", i, di, n),
                         r.tensor(m + "D", i, di),
-                        r.tensor(m + "out_proj.weight", i, d, di),
+                        int8 ? null : r.tensor(m + "out_proj.weight", i, d, di),
                         config.projBias() ? r.tensor(m + "out_proj.bias", i, d) : r.absent(m + "out_proj.bias", i)));
             }
             NDArray normF = r.tensor("backbone.norm_f.weight", -1, d);
-            NDArray lmHead;
+            NDArray lmHead = null;
+            Q8Rows lmHeadQ8 = null;
             if (source.has(prefix + "lm_head.weight")) {
-                lmHead = r.tensor("lm_head.weight", -1, actual.paddedVocabSize(), d);
+                if (int8) {
+                    lmHeadQ8 = r.quantized("lm_head.weight", -1, actual.paddedVocabSize(), d);
+                } else {
+                    lmHead = r.tensor("lm_head.weight", -1, actual.paddedVocabSize(), d);
+                }
             } else if (config.tieEmbeddings()) {
                 lmHead = embedding;
+                lmHeadQ8 = embeddingQ8;
             } else {
                 throw new CheckpointException(source.describe() + ": tensor '" + prefix
                         + "lm_head.weight' missing and config.json says the embeddings are not tied");
             }
             r.checkAllUsed();
             r.reportConversions();
-            return new MambaWeights(actual, owner, embedding, layers, normF, lmHead);
+            Q8Weights q8 = int8 ? new Q8Weights(embeddingQ8, lmHeadQ8, q8Layers) : null;
+            return new MambaWeights(actual, owner, embedding, layers, normF, lmHead, q8);
         } catch (RuntimeException | Error e) {
             owner.close();
             throw e;
@@ -124,6 +154,26 @@ public final class CheckpointLoader {
 
         NDArray tensor(String name, int layer, long... expected) {
             String full = prefix + name;
+            return checked(full, layer, expected).load(full, owner);
+        }
+
+        /**
+         * A (rows, cols) matrix quantised to Q8_0 a row at a time from the file mapping (converted
+         * from F16/BF16 on the way); no float32 copy of the whole tensor is made.
+         */
+        Q8Rows quantized(String name, int layer, long rows, long cols) {
+            String full = prefix + name;
+            SafetensorsFile file = checked(full, layer, rows, cols);
+            DType dtype = file.info(full).dtype();
+            ByteBuffer bytes = file.bytes(full);
+            int width = Math.toIntExact(cols);
+            long rowBytes = (long) width * dtype.bytes();
+            return Q8Quantizer.quantize(full, Math.toIntExact(rows), width, (row, out) -> SafetensorsFile.convert(
+                    bytes.slice(Math.toIntExact(row * rowBytes), Math.toIntExact(rowBytes)).order(bytes.order()), dtype,
+                    FloatBuffer.wrap(out)));
+        }
+
+        private SafetensorsFile checked(String full, int layer, long... expected) {
             SafetensorsFile file = source.fileOf(full);
             if (file == null) {
                 throw new CheckpointException(source.describe() + ": tensor '" + full + "' is missing"
@@ -136,7 +186,7 @@ public final class CheckpointLoader {
             }
             used.add(full);
             dtypes.merge(file.info(full).dtype(), 1, Integer::sum);
-            return file.load(full, owner);
+            return file;
         }
 
         /** Warns once when half-precision tensors were widened: the model computes in float32. */
@@ -150,7 +200,8 @@ public final class CheckpointLoader {
             LOG.debug("{}: tensor dtypes {}", source.describe(), dtypes);
         }
 
-        NDArray embedding(String name, MambaConfig config) {
+        /** The embedding's row count (the padded or the plain vocabulary), after checking its shape. */
+        long embeddingRows(String name, MambaConfig config) {
             String full = prefix + name;
             SafetensorsFile file = source.fileOf(full);
             if (file == null) {
@@ -162,9 +213,7 @@ public final class CheckpointLoader {
                 throw new CheckpointException(file.path() + ": tensor '" + full + "' has shape " + Arrays.toString(shape)
                         + " but config.json implies [" + config.paddedVocabSize() + ", " + config.dModel() + "]");
             }
-            used.add(full);
-            dtypes.merge(file.info(full).dtype(), 1, Integer::sum);
-            return file.load(full, owner);
+            return shape[0];
         }
 
         /** A bias the config says is absent: must not be in the file (that would mean a config mismatch). */

@@ -6,8 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.decode.Q8Quantizer;
+import dev.dtp.mamba.decode.Q8Rows;
 import dev.dtp.mamba.model.LayerWeights;
 import dev.dtp.mamba.model.MambaWeights;
+import dev.dtp.mamba.model.Q8Weights;
+import dev.dtp.mamba.model.WeightFormat;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -81,30 +85,50 @@ public final class RandomMambaCheckpoint {
 
     /** The weights directly in memory (no file): for benchmarks of large shapes. */
     public static MambaWeights create(MambaConfig c, long seed, NDManager manager) {
+        return create(c, seed, manager, WeightFormat.F32);
+    }
+
+    /**
+     * As {@link #create(MambaConfig, long, NDManager)}; with {@link WeightFormat#INT8} the large
+     * matrices are quantised as they are drawn, so no float32 copy of them is ever resident.
+     */
+    public static MambaWeights create(MambaConfig c, long seed, NDManager manager, WeightFormat format) {
         NDManager owner = manager.newSubManager();
+        boolean int8 = format == WeightFormat.INT8;
         try {
             Init init = new Init(c, seed, false);
             Layout l = Layout.HUGGING_FACE;
-            NDArray embedding = array(owner, init, l.embeddingName(), c.paddedVocabSize(), c.dModel());
+            NDArray embedding = int8 ? null : array(owner, init, l.embeddingName(), c.paddedVocabSize(), c.dModel());
+            Q8Rows embeddingQ8 = int8 ? quantized(init, l.embeddingName(), c.paddedVocabSize(), c.dModel()) : null;
             List<LayerWeights> layers = new ArrayList<>();
+            List<Q8Weights.Layer> q8Layers = new ArrayList<>();
             for (int i = 0; i < c.layers(); i++) {
                 String p = l.layerPrefix(i);
                 String m = p + "mixer.";
+                if (int8) {
+                    q8Layers.add(new Q8Weights.Layer(quantized(init, m + "in_proj.weight", 2 * c.dInner(), c.dModel()),
+                            quantized(init, m + "x_proj.weight", c.dtRank() + 2 * c.dState(), c.dInner()),
+                            quantized(init, m + "out_proj.weight", c.dModel(), c.dInner())));
+                }
                 layers.add(new LayerWeights(
                         array(owner, init, p + "norm.weight", c.dModel()),
-                        array(owner, init, m + "in_proj.weight", 2L * c.dInner(), c.dModel()),
+                        int8 ? null : array(owner, init, m + "in_proj.weight", 2L * c.dInner(), c.dModel()),
                         c.projBias() ? array(owner, init, m + "in_proj.bias", 2L * c.dInner()) : null,
                         array(owner, init, m + "conv1d.weight", c.dInner(), c.dConv()),
                         c.convBias() ? array(owner, init, m + "conv1d.bias", c.dInner()) : null,
-                        array(owner, init, m + "x_proj.weight", c.dtRank() + 2L * c.dState(), c.dInner()),
+                        int8 ? null : array(owner, init, m + "x_proj.weight", c.dtRank() + 2L * c.dState(), c.dInner()),
                         array(owner, init, m + "dt_proj.weight", c.dInner(), c.dtRank()),
                         array(owner, init, m + "dt_proj.bias", c.dInner()),
                         array(owner, init, m + "A_log", c.dInner(), c.dState()),
                         array(owner, init, m + "D", c.dInner()),
-                        array(owner, init, m + "out_proj.weight", c.dModel(), c.dInner()),
+                        int8 ? null : array(owner, init, m + "out_proj.weight", c.dModel(), c.dInner()),
                         c.projBias() ? array(owner, init, m + "out_proj.bias", c.dModel()) : null));
             }
             NDArray normF = array(owner, init, "backbone.norm_f.weight", c.dModel());
+            if (int8) {
+                Q8Rows lmHead = c.tieEmbeddings() ? embeddingQ8 : quantized(init, "lm_head.weight", c.paddedVocabSize(), c.dModel());
+                return new MambaWeights(c, owner, null, layers, normF, null, new Q8Weights(embeddingQ8, lmHead, q8Layers));
+            }
             NDArray lmHead = c.tieEmbeddings() ? embedding
                     : array(owner, init, "lm_head.weight", c.paddedVocabSize(), c.dModel());
             return new MambaWeights(c, owner, embedding, layers, normF, lmHead);
@@ -141,6 +165,12 @@ public final class RandomMambaCheckpoint {
         NDArray moved = a.toDevice(owner.getDevice(), true);
         a.close();
         return moved;
+    }
+
+    /** The values {@code init} draws for tensor {@code name}, quantised to Q8_0. */
+    private static Q8Rows quantized(Init init, String name, int rows, int cols) {
+        float[] values = init.values(name, Math.multiplyExact(rows, cols));
+        return Q8Quantizer.quantize(name, rows, cols, (row, out) -> System.arraycopy(values, row * cols, out, 0, cols));
     }
 
     private static int count(long[] shape) {

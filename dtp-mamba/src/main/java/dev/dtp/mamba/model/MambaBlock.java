@@ -5,7 +5,11 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.dtp.mamba.MambaConfig;
+import dev.dtp.mamba.decode.DecodeLayer;
+import dev.dtp.mamba.decode.F32Rows;
+import dev.dtp.mamba.decode.RowMatrix;
 import dev.dtp.mamba.scan.ScanInput;
 import dev.dtp.mamba.scan.ScanOutput;
 import dev.dtp.mamba.scan.SelectiveScan;
@@ -19,6 +23,8 @@ final class MambaBlock {
     private final int index;
     private final MambaConfig config;
     private final LayerWeights w;
+    /** The int8 matrices, or null when the block is float32. */
+    private final Q8Weights.Layer q8;
     /** A = −exp(A_log), (d_inner, d_state). */
     private final NDArray a;
     /** conv1d weight as (d_conv, d_inner), so that tap k is row k. */
@@ -26,16 +32,17 @@ final class MambaBlock {
     /** Heap copies of the conv weight (d_conv, d_inner) and bias for the CPU conv kernel. */
     private final float[] convWeightTHost;
     private final float[] convBiasHost;
-    /** The x and z halves of in_proj (row views, no copy) and of its bias. */
+    /** The x and z halves of in_proj (row views, no copy; null when int8) and of its bias. */
     private final NDArray inProjX;
     private final NDArray inProjZ;
     private final NDArray inProjBiasX;
     private final NDArray inProjBiasZ;
 
-    MambaBlock(int index, MambaConfig config, LayerWeights weights, NDManager owner) {
+    MambaBlock(int index, MambaConfig config, LayerWeights weights, Q8Weights.Layer q8, NDManager owner) {
         this.index = index;
         this.config = config;
         this.w = weights;
+        this.q8 = q8;
         try (NDArray e = weights.aLog().exp()) {
             this.a = e.neg();
         }
@@ -52,12 +59,12 @@ final class MambaBlock {
             }
         }
         this.convBiasHost = weights.convBias() == null ? new float[channels] : weights.convBias().toFloatArray();
-        this.convWeightT = owner.create(convWeightTHost, new ai.djl.ndarray.types.Shape(kernel, channels))
+        this.convWeightT = owner.create(convWeightTHost, new Shape(kernel, channels))
                 .toDevice(weights.convWeight().getDevice(), false);
         this.convWeightT.attach(owner);
         int dInner = config.dInner();
-        this.inProjX = Ops.rows(weights.inProj(), 0, dInner);
-        this.inProjZ = Ops.rows(weights.inProj(), dInner, 2L * dInner);
+        this.inProjX = q8 != null ? null : Ops.rows(weights.inProj(), 0, dInner);
+        this.inProjZ = q8 != null ? null : Ops.rows(weights.inProj(), dInner, 2L * dInner);
         this.inProjBiasX = weights.inProjBias() == null ? null : Ops.rows(weights.inProjBias(), 0, dInner);
         this.inProjBiasZ = weights.inProjBias() == null ? null : Ops.rows(weights.inProjBias(), dInner, 2L * dInner);
         for (NDArray a : new NDArray[] {inProjX, inProjZ, inProjBiasX, inProjBiasZ}) {
@@ -73,6 +80,17 @@ final class MambaBlock {
 
     NDArray a() {
         return a;
+    }
+
+    /** in_proj's x half (d_inner, d_model) and z half, x_proj and out_proj as float32 arrays. */
+    record Matrices(NDArray inProjX, NDArray inProjZ, NDArray xProj, NDArray outProj) {}
+
+    /**
+     * This block's matrices for one pass: the resident float32 arrays, or (int8) the layer
+     * dequantised into {@code scratch}, valid until the scratch is filled again.
+     */
+    Matrices matrices(DequantScratch scratch) {
+        return q8 == null ? new Matrices(inProjX, inProjZ, w.xProj(), w.outProj()) : scratch.fill(q8);
     }
 
     /** Everything the block computes before its scan, for the current tokens. */
@@ -94,7 +112,7 @@ final class MambaBlock {
      * @param residual (L, d_model)
      * @param convHistory previous K−1 conv inputs or null at the start of a sequence
      */
-    Projected project(NDArray residual, NDArray convHistory, PrefillProfile profile) {
+    Projected project(NDArray residual, NDArray convHistory, Matrices m, PrefillProfile profile) {
         int dInner = config.dInner();
         int r = config.dtRank();
         int n = config.dState();
@@ -102,8 +120,8 @@ final class MambaBlock {
         NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
         t = profile.stop(PrefillProfile.Part.NORM, t);
         // in_proj as two products so that x and z are each contiguous
-        NDArray convInput = Ops.linear(hidden, inProjX, inProjBiasX); // (L, d_inner)
-        NDArray z = Ops.linear(hidden, inProjZ, inProjBiasZ); // (L, d_inner)
+        NDArray convInput = Ops.linear(hidden, m.inProjX(), inProjBiasX); // (L, d_inner)
+        NDArray z = Ops.linear(hidden, m.inProjZ(), inProjBiasZ); // (L, d_inner)
         hidden.close();
         t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
         NDArray x;
@@ -116,7 +134,7 @@ final class MambaBlock {
             }
         }
         t = profile.stop(PrefillProfile.Part.CONV, t);
-        NDArray dbc = Ops.linear(x, w.xProj(), null); // (L, dt_rank + 2N)
+        NDArray dbc = Ops.linear(x, m.xProj(), null); // (L, dt_rank + 2N)
         NDArray b = Ops.columns(dbc, r, r + n); // (L, N)
         NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (L, N)
         t = profile.stop(PrefillProfile.Part.X_PROJ, t);
@@ -135,7 +153,7 @@ final class MambaBlock {
      *
      * @return the scan output (y and final state) and the block output (L, d_model)
      */
-    Mixed mix(Projected p, NDArray h0, SelectiveScan scan, PrefillProfile profile) {
+    Mixed mix(Projected p, NDArray h0, SelectiveScan scan, Matrices m, PrefillProfile profile) {
         long t = profile.start();
         ScanOutput s = scan.scan(new ScanInput(p.x(), p.delta(), a, p.b(), p.c(), w.d(), h0));
         t = profile.stop(PrefillProfile.Part.SCAN, t);
@@ -144,7 +162,7 @@ final class MambaBlock {
             gated = s.y().mul(gate); // y ⊙ SiLU(z)
         }
         t = profile.stop(PrefillProfile.Part.GATE, t);
-        NDArray out = Ops.linear(gated, w.outProj(), w.outProjBias());
+        NDArray out = Ops.linear(gated, m.outProj(), w.outProjBias());
         gated.close();
         profile.stop(PrefillProfile.Part.OUT_PROJ, t);
         return new Mixed(s.y(), s.state(), out);
@@ -161,26 +179,24 @@ final class MambaBlock {
      * @param residual (1, d_model)
      * @return the block output (1, d_model) and the updated cache
      */
-    Stepped step(NDArray residual, LayerCache cache, NDManager cacheManager) {
+    Stepped step(NDArray residual, LayerCache cache, NDManager cacheManager, Matrices m) {
         NDManager scope = residual.getManager();
-        int dInner = config.dInner();
         int r = config.dtRank();
         int n = config.dState();
         int kernel = config.dConv();
         NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
-        NDArray xz = Ops.linear(hidden, w.inProj(), w.inProjBias()); // (1, 2·d_inner)
-        NDArray convInput = Ops.columns(xz, 0, dInner); // (1, d_inner)
-        NDArray z = Ops.columns(xz, dInner, 2L * dInner);
+        NDArray convInput = Ops.linear(hidden, m.inProjX(), inProjBiasX); // (1, d_inner)
+        NDArray z = Ops.linear(hidden, m.inProjZ(), inProjBiasZ);
         NDArray window = kernel == 1
                 ? convInput
-                : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(cache.convState(), convInput), 0);
+                : NDArrays.concat(new NDList(cache.convState(), convInput), 0);
         window.attach(scope); // (K, d_inner)
         NDArray conv = window.mul(convWeightT).sum(new int[] {0}, true); // (1, d_inner)
         if (w.convBias() != null) {
             conv = conv.add(w.convBias());
         }
         NDArray x = Ops.silu(conv);
-        NDArray dbc = Ops.linear(x, w.xProj(), null);
+        NDArray dbc = Ops.linear(x, m.xProj(), null);
         NDArray b = Ops.columns(dbc, r, r + n); // (1, N)
         NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (1, N)
         NDArray delta = Ops.softplus(Ops.linear(Ops.columns(dbc, 0, r), w.dtProj(), w.dtProjBias())); // (1, d_inner)
@@ -190,7 +206,7 @@ final class MambaBlock {
         NDArray bBarX = delta.mul(x).transpose().mul(b); // (d_inner, N)
         NDArray h = aBar.mul(cache.ssmState()).add(bBarX);
         NDArray y = h.matMul(c.transpose()).transpose().add(x.mul(w.d())); // (1, d_inner)
-        NDArray out = Ops.linear(y.mul(Ops.silu(z)), w.outProj(), w.outProjBias()); // (1, d_model)
+        NDArray out = Ops.linear(y.mul(Ops.silu(z)), m.outProj(), w.outProjBias()); // (1, d_model)
         NDArray newConv = kernel == 1 ? cache.convState() : Ops.rows(window, 1, kernel).duplicate();
         if (kernel != 1) {
             newConv.attach(cacheManager);
@@ -213,14 +229,14 @@ final class MambaBlock {
      * @param ssm the sequences' SSM states, (B, d_inner, N)
      * @return the block output (B, d_model) and the new conv (B, K−1, d_inner) and SSM states
      */
-    BatchStepped stepBatch(NDArray residual, NDArray conv, NDArray ssm) {
+    BatchStepped stepBatch(NDArray residual, NDArray conv, NDArray ssm, Matrices m) {
         int dInner = config.dInner();
         int r = config.dtRank();
         int n = config.dState();
         int kernel = config.dConv();
         NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
-        NDArray convInput = Ops.linear(hidden, inProjX, inProjBiasX); // (B, d_inner)
-        NDArray z = Ops.linear(hidden, inProjZ, inProjBiasZ);
+        NDArray convInput = Ops.linear(hidden, m.inProjX(), inProjBiasX); // (B, d_inner)
+        NDArray z = Ops.linear(hidden, m.inProjZ(), inProjBiasZ);
         NDArray window = kernel == 1 ? convInput.expandDims(1)
                 : NDArrays.concat(new NDList(conv, convInput.expandDims(1)), 1); // (B, K, d_inner)
         window.attach(residual.getManager());
@@ -229,7 +245,7 @@ final class MambaBlock {
             convOut = convOut.add(w.convBias());
         }
         NDArray x = Ops.silu(convOut);
-        NDArray dbc = Ops.linear(x, w.xProj(), null); // (B, dt_rank + 2N)
+        NDArray dbc = Ops.linear(x, m.xProj(), null); // (B, dt_rank + 2N)
         NDArray b = Ops.columns(dbc, r, r + n); // (B, N)
         NDArray c = Ops.columns(dbc, r + n, r + 2L * n);
         NDArray delta = Ops.softplus(Ops.linear(Ops.columns(dbc, 0, r), w.dtProj(), w.dtProjBias())); // (B, d_inner)
@@ -238,12 +254,35 @@ final class MambaBlock {
         NDArray bBarX = delta.mul(x).expandDims(2).mul(b.expandDims(1)); // (B, d_inner, N)
         NDArray h = aBar.mul(ssm).add(bBarX);
         NDArray y = h.matMul(c.expandDims(2)).squeeze(2).add(x.mul(w.d())); // (B, d_inner)
-        NDArray out = Ops.linear(y.mul(Ops.silu(z)), w.outProj(), w.outProjBias()); // (B, d_model)
+        NDArray out = Ops.linear(y.mul(Ops.silu(z)), m.outProj(), w.outProjBias()); // (B, d_model)
         NDArray newConv = kernel == 1 ? conv : window.get(new NDIndex(":, 1:, :"));
         return new BatchStepped(out, newConv, h);
     }
 
     record BatchStepped(NDArray output, NDArray conv, NDArray ssm) {}
+
+    /**
+     * This block's weights for the fused decode step: the float32 matrices and A as views of their
+     * libtorch memory (no copies) or the int8 matrices, the small vectors copied to the heap. CPU only.
+     */
+    DecodeLayer decodeLayer() {
+        RowMatrix in = q8 != null ? q8.inProj() : rows(w.inProj());
+        RowMatrix xp = q8 != null ? q8.xProj() : rows(w.xProj());
+        RowMatrix out = q8 != null ? q8.outProj() : rows(w.outProj());
+        return new DecodeLayer(w.norm().toFloatArray(), in, heap(w.inProjBias()), convWeightTHost, convBiasHost, xp,
+                rows(w.dtProj()), w.dtProjBias().toFloatArray(), a.toByteBuffer(true), w.d().toFloatArray(), out,
+                heap(w.outProjBias()));
+    }
+
+    /** A float32 weight (rows, cols) as a view of its memory. */
+    static F32Rows rows(NDArray matrix) {
+        return new F32Rows(matrix.toByteBuffer(true), Math.toIntExact(matrix.getShape().get(0)),
+                Math.toIntExact(matrix.getShape().get(1)));
+    }
+
+    private static float[] heap(NDArray vector) {
+        return vector == null ? null : vector.toFloatArray();
+    }
 
     LayerWeights weights() {
         return w;

@@ -2,6 +2,7 @@ package dev.dtp.mamba.model;
 
 import ai.djl.ndarray.NDManager;
 import dev.dtp.core.Prefill;
+import dev.dtp.mamba.decode.DecodeState;
 import dev.dtp.core.PruningTrace;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ public final class MambaSession implements Prefill {
     private final String policy;
     private final boolean prefixSafe;
     private float[] logits;
+    /** The fused step's view of the caches, made at the first fused decode; null after an NDArray step. */
+    private DecodeState fused;
     private int decoded;
     private boolean closed;
 
@@ -53,10 +56,24 @@ public final class MambaSession implements Prefill {
         return prefillNanos;
     }
 
+    /** Feeds {@code tokenId} with the model's {@link MambaModel#decodeKernel() decode kernel}. */
     @Override
     public float[] decode(int tokenId) {
+        return decode(tokenId, model.decodeKernel());
+    }
+
+    /** Feeds {@code tokenId} with the given kernel (both give the same logits up to float rounding). */
+    public float[] decode(int tokenId, DecodeKernel kernel) {
         checkOpen();
-        logits = model.step(tokenId, caches, cacheManager);
+        if (kernel == DecodeKernel.FUSED) {
+            if (fused == null) {
+                fused = model.fusedState(caches, cacheManager);
+            }
+            logits = model.stepFused(tokenId, fused);
+        } else {
+            fused = null; // the NDArray step replaces the cache arrays
+            logits = model.step(tokenId, caches, cacheManager);
+        }
         decoded++;
         return logits.clone();
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.dtp.mamba.decode.Q8Rows;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,11 +36,26 @@ final class ModelFingerprint {
                 }
             }
         }
+        if (weights.q8() != null) { // int8 weights compute other numbers than their float32 source: another identity
+            sha.update("int8".getBytes(StandardCharsets.UTF_8));
+            for (Q8Rows m : matrices(weights.q8())) {
+                sha.update((m.rows() + "x" + m.cols()).getBytes(StandardCharsets.UTF_8));
+                long size = (long) m.rows() * m.cols();
+                for (int i = 0; i < SAMPLES; i++) {
+                    sha.update(ByteBuffer.allocate(4).putFloat(m.get((size - 1) * i / (SAMPLES - 1))).array());
+                }
+            }
+        }
         return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 24);
     }
 
     private static List<NDArray> tensors(MambaWeights w) {
-        List<NDArray> out = new ArrayList<>(List.of(w.embedding(), w.normF(), w.lmHead()));
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray a : new NDArray[] {w.embedding(), w.normF(), w.lmHead()}) {
+            if (a != null) {
+                out.add(a);
+            }
+        }
         for (LayerWeights l : w.layers()) {
             for (NDArray a : new NDArray[] {l.norm(), l.inProj(), l.inProjBias(), l.convWeight(), l.convBias(), l.xProj(),
                     l.dtProj(), l.dtProjBias(), l.aLog(), l.d(), l.outProj(), l.outProjBias()}) {
@@ -47,6 +63,14 @@ final class ModelFingerprint {
                     out.add(a);
                 }
             }
+        }
+        return out;
+    }
+
+    private static List<Q8Rows> matrices(Q8Weights q8) {
+        List<Q8Rows> out = new ArrayList<>(List.of(q8.embedding(), q8.lmHead()));
+        for (Q8Weights.Layer l : q8.layers()) {
+            out.addAll(List.of(l.inProj(), l.xProj(), l.outProj()));
         }
         return out;
     }

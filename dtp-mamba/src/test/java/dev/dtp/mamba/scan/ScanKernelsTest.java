@@ -14,18 +14,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class ScanKernelsTest {
+    /** -Ddtp.test.device=gpu (tools/gpu_check.sh) runs the kernels that support it on a GPU; the CPU otherwise. */
+    static Device testDevice() {
+        return Device.fromName(System.getProperty("dtp.test.device", "cpu"));
+    }
+
 
     @Test
     void referenceScanMatchesAHandComputedCase() {
         // L = 2, d_inner = 1, N = 1, A = −1, D = 0.5, B = (1, 2), C = (3, 1), Δ = (0.5, 1), x = (2, −1):
         // h1 = exp(−0.5)·0 + 0.5·1·2 = 1;              y1 = 3·1 + 0.5·2 = 4
         // h2 = exp(−1)·1 + 1·2·(−1) = e⁻¹ − 2;        y2 = 1·(e⁻¹ − 2) + 0.5·(−1) = e⁻¹ − 2.5
-        try (NDManager m = NDManager.newBaseManager()) {
+        Device device = testDevice();
+        try (NDManager m = NDManager.newBaseManager(device)) {
             ScanInput in = new ScanInput(m.create(new float[] {2, -1}, new Shape(2, 1)),
                     m.create(new float[] {0.5f, 1}, new Shape(2, 1)), m.create(new float[] {-1}, new Shape(1, 1)),
                     m.create(new float[] {1, 2}, new Shape(2, 1)), m.create(new float[] {3, 1}, new Shape(2, 1)),
                     m.create(new float[] {0.5f}, new Shape(1)), null);
             for (SelectiveScan kernel : ScanKernels.all()) {
+                if (!kernel.supports(device)) {
+                    continue;
+                }
                 ScanOutput out = kernel.scan(in);
                 float e = (float) Math.exp(-1);
                 assertArrayEquals(new float[] {4, e - 2.5f}, out.y().toFloatArray(), 1e-6f, kernel.name());
@@ -67,11 +76,15 @@ class ScanKernelsTest {
     @ParameterizedTest
     @CsvSource({"1, 16, 4, false", "7, 37, 16, true", "65, 130, 16, false", "300, 64, 8, true", "5, 3, 1, true"})
     void everyKernelAgreesWithTheReference(int length, int dInner, int stateSize, boolean withState) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        Device device = testDevice();
+        try (NDManager m = NDManager.newBaseManager(device)) {
             ScanInput in = random(m, length, dInner, stateSize, withState, length * 31L + dInner);
             float[] xBefore = in.x().toFloatArray();
             ScanOutput expected = new ReferenceScan().scan(in);
             for (SelectiveScan kernel : ScanKernels.all()) {
+                if (!kernel.supports(device)) {
+                    continue;
+                }
                 ScanOutput out = kernel.scan(in);
                 assertClose(expected.y().toFloatArray(), out.y().toFloatArray(), kernel.name() + " y");
                 assertClose(expected.state().toFloatArray(), out.state().toFloatArray(), kernel.name() + " state");

@@ -1,0 +1,149 @@
+package dev.dtp.mamba.decode;
+
+import dev.dtp.mamba.MambaConfig;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One decode step of a Mamba language model for a batch of one on the CPU: per layer four passes
+ * over the weights' memory, each split over the cores, instead of some thirty library calls —
+ *
+ * <ol>
+ *   <li>RMSNorm, then in_proj (x and z) with the causal conv + SiLU of each channel's x,
+ *   <li>x_proj (dt, B, C),
+ *   <li>per channel dt_proj and softplus (Δ), one step of Eq. 2 and the gate y ⊙ SiLU(z),
+ *   <li>out_proj added to the residual stream;
+ * </ol>
+ *
+ * then norm_f and lm_head. Immutable over its weights; one {@link DecodeState} per sequence.
+ */
+public final class FusedStep {
+    private final MambaConfig config;
+    private final RowMatrix embedding;
+    private final List<DecodeLayer> layers;
+    private final float[] normF;
+    private final RowMatrix lmHead;
+
+    /**
+     * @param embedding (padded_vocab, d_model)
+     * @param normF (d_model)
+     * @param lmHead (padded_vocab, d_model); only the first vocab_size rows are read
+     */
+    public FusedStep(MambaConfig config, RowMatrix embedding, List<DecodeLayer> layers, float[] normF, RowMatrix lmHead) {
+        this.config = config;
+        this.embedding = embedding;
+        this.layers = List.copyOf(layers);
+        this.normF = normF;
+        this.lmHead = lmHead;
+    }
+
+    /** True when this JVM can run the step: the Vector API module is present with at least 8 float lanes. */
+    public static boolean supported() {
+        return VectorSupport.PRESENT;
+    }
+
+    /**
+     * A state over one sequence's caches, which the step then updates in place.
+     *
+     * @param conv per layer the conv window (K−1, d_inner) float32 in native order (null when K = 1)
+     * @param ssm per layer the SSM state (d_inner, N)
+     */
+    public DecodeState newState(ByteBuffer[] conv, ByteBuffer[] ssm) {
+        if (conv.length != layers.size() || ssm.length != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers, got " + conv.length + " conv and " + ssm.length
+                    + " SSM states");
+        }
+        int dInner = config.dInner();
+        for (int l = 0; l < conv.length; l++) {
+            long convBytes = (long) Float.BYTES * (config.dConv() - 1) * dInner;
+            if ((conv[l] == null ? 0 : conv[l].capacity()) < convBytes || ssm[l].capacity() < (long) Float.BYTES * dInner * config.dState()) {
+                throw new IllegalArgumentException("layer " + l + ": cache buffers too small");
+            }
+        }
+        return new DecodeState(conv, ssm, config.dModel(), dInner, config.dtRank() + 2 * config.dState(),
+                config.vocabSize());
+    }
+
+    /** Weight bytes one step reads: every layer, the embedding row, norm_f and the vocabulary's lm_head rows. */
+    public long bytesPerToken() {
+        long n = 0;
+        for (DecodeLayer l : layers) {
+            n += l.bytes();
+        }
+        return n + embedding.bytes() / embedding.rows() + Float.BYTES * (long) normF.length
+                + lmHead.bytes() / lmHead.rows() * config.vocabSize();
+    }
+
+    /** Feeds {@code token} to the sequence of {@code s}; returns the next-token logits (vocab_size). */
+    public float[] step(int token, DecodeState s) {
+        int dModel = config.dModel();
+        int dInner = config.dInner();
+        int dtRank = config.dtRank();
+        int n = config.dState();
+        embedding.row(token, s.residual, 0);
+        for (int l = 0; l < layers.size(); l++) {
+            DecodeLayer w = layers.get(l);
+            ByteBuffer window = s.conv[l];
+            ByteBuffer h = s.ssm[l];
+            rmsNorm(s.residual, w.norm(), s.hidden);
+            // in_proj: [x; z] = W_in h (+ b), then each x channel's conv window and SiLU
+            RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), (from, to) -> {
+                w.inProj().multiply(s.hidden, s.xz, from, to);
+                addBias(w.inProjBias(), s.xz, from, to);
+                if (from < dInner) {
+                    ConvStep.run(window, s.xz, w.convWeightT(), w.convBias(), dInner, config.dConv(), s.x, from,
+                            Math.min(to, dInner));
+                }
+            });
+            // x_proj: (dt, B, C) = W_x x
+            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(),
+                    (from, to) -> w.xProj().multiply(s.x, s.dbc, from, to));
+            // Δ, Eq. 2 one step, gate — channel by channel
+            RowSplit.run(dInner, w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n,
+                    (from, to) -> ScanStep.run(w, h, s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to));
+            // out_proj, added to the residual stream
+            RowSplit.run(dModel, w.outProj().bytes() / dModel, (from, to) -> {
+                w.outProj().multiply(s.gated, s.out, from, to);
+                float[] bias = w.outProjBias();
+                for (int i = from; i < to; i++) {
+                    s.residual[i] += bias == null ? s.out[i] : s.out[i] + bias[i];
+                }
+            });
+        }
+        rmsNorm(s.residual, normF, s.hidden);
+        lmHead(s.hidden, s.logits);
+        return Arrays.copyOf(s.logits, config.vocabSize());
+    }
+
+    /** lm_head on a normed residual row (d_model): the logits over the vocabulary (vocab_size). */
+    public float[] logits(float[] normed) {
+        float[] out = new float[config.vocabSize()];
+        lmHead(normed, out);
+        return out;
+    }
+
+    private void lmHead(float[] normed, float[] out) {
+        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), (from, to) -> lmHead.multiply(normed, out, from, to));
+    }
+
+    /** RMSNorm: x / sqrt(mean(x²) + eps) ⊙ w. */
+    private void rmsNorm(float[] x, float[] w, float[] out) {
+        double squares = 0;
+        for (float v : x) {
+            squares += (double) v * v;
+        }
+        float inv = (float) (1 / Math.sqrt(squares / x.length + config.normEps()));
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * inv * w[i];
+        }
+    }
+
+    private static void addBias(float[] bias, float[] v, int from, int to) {
+        if (bias != null) {
+            for (int i = from; i < to; i++) {
+                v[i] += bias[i];
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.dtp.mamba.decode;
+
+/**
+ * A weight matrix W of shape (rows, cols), read row by row straight from its memory, as the decode
+ * step multiplies it with one vector. Immutable views; safe to share between threads.
+ */
+public sealed interface RowMatrix permits F32Rows, Q8Rows {
+    int rows();
+
+    int cols();
+
+    /** Bytes one full pass over the matrix reads. */
+    long bytes();
+
+    /** out[i] = W[i]·x for rows i in [from, to); each row is summed by one thread in a fixed order. */
+    void multiply(float[] x, float[] out, int from, int to);
+
+    /** Row {@code i} as floats, into {@code out[offset, offset + cols)}. */
+    void row(int i, float[] out, int offset);
+}

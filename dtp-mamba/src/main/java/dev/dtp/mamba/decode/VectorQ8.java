@@ -1,0 +1,73 @@
+package dev.dtp.mamba.decode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The Q8_0 kernels with the Vector API: one byte load of a lane count of quants widens to one float vector. */
+final class VectorQ8 {
+    private static final VectorSpecies<Float> FLOATS = VectorDot.FLOATS;
+    private static final VectorSpecies<Byte> BYTES = VectorDot.BYTES;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private VectorQ8() {}
+
+    /**
+     * out[r] = Σ_b s_rb · (q_rb · x_b) for r in [from, to): each block's quants widened to floats,
+     * multiplied with x and scaled once per block; lane sums added in a fixed order.
+     */
+    static void rows(byte[] quants, float[] scales, int cols, float[] x, float[] out, int from, int to) {
+        int blocks = cols / Q8Rows.BLOCK;
+        float[] sum = new float[FLOATS.length()];
+        for (int r = from; r < to; r++) {
+            int q = r * cols;
+            int s = r * blocks;
+            FloatVector even = FloatVector.zero(FLOATS);
+            FloatVector odd = FloatVector.zero(FLOATS);
+            int b = 0;
+            for (; b + 1 < blocks; b += 2) {
+                even = block(quants, q, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+                odd = block(quants, q, x, b + 1).fma(FloatVector.broadcast(FLOATS, scales[s + b + 1]), odd);
+            }
+            if (b < blocks) {
+                even = block(quants, q, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+            }
+            out[r] = VectorDot.lanesSum(even.add(odd), sum);
+        }
+    }
+
+    /** q_b · x_b for block {@code b} of the row starting at {@code q}, as lane partial sums. */
+    private static FloatVector block(byte[] quants, int q, float[] x, int b) {
+        int lanes = FLOATS.length();
+        int j0 = b * Q8Rows.BLOCK;
+        FloatVector acc = FloatVector.zero(FLOATS);
+        for (int j = 0; j < Q8Rows.BLOCK; j += lanes) {
+            acc = widen(quants, q + j0 + j).fma(FloatVector.fromArray(FLOATS, x, j0 + j), acc);
+        }
+        return acc;
+    }
+
+    /** s · q for rows [from, to) into {@code target} as float32, row-major, row {@code first} at byte 0. */
+    static void dequantize(byte[] quants, float[] scales, int cols, int from, int to, int first, ByteBuffer target) {
+        int lanes = FLOATS.length();
+        int blocks = cols / Q8Rows.BLOCK;
+        ByteBuffer out = target.duplicate().order(ORDER);
+        for (int r = from; r < to; r++) {
+            int base = Float.BYTES * (r - first) * cols;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector s = FloatVector.broadcast(FLOATS, scales[r * blocks + b]);
+                int q = r * cols + b * Q8Rows.BLOCK;
+                for (int j = 0; j < Q8Rows.BLOCK; j += lanes) {
+                    widen(quants, q + j).mul(s).intoByteBuffer(out, base + Float.BYTES * (b * Q8Rows.BLOCK + j), ORDER);
+                }
+            }
+        }
+    }
+
+    private static FloatVector widen(byte[] quants, int at) {
+        return (FloatVector) ByteVector.fromArray(BYTES, quants, at).convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+}

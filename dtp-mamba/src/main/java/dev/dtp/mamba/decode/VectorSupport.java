@@ -1,0 +1,20 @@
+package dev.dtp.mamba.decode;
+
+/** Whether the fused kernels can run: the Vector API module is loaded and a float vector holds 8 or 16 lanes. */
+final class VectorSupport {
+    static final boolean PRESENT = present();
+
+    private VectorSupport() {}
+
+    private static boolean present() {
+        try {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return false;
+            }
+            int lanes = VectorDot.FLOATS.length();
+            return (lanes == 8 || lanes == 16) && VectorDot.BYTES.length() == lanes;
+        } catch (LinkageError | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
