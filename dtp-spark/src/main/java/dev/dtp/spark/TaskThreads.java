@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The threads of one executor JVM, from Spark's settings: each task's libtorch operations use
  * {@code spark.task.cpus} threads, and the Java scan's parallel loops share one pool as wide as the
- * executor's cores (the common pool's workers plus the calling thread, as the JVM sizes it by default), so {@code executor cores / task cpus} concurrent tasks keep the executor's cores
- * busy without oversubscribing them.
+ * executor's cores (the common pool's workers plus the calling thread, as the JVM sizes it by
+ * default), so {@code executor cores / task cpus} concurrent tasks keep the executor's cores busy
+ * without oversubscribing them.
  *
  * @param executorCores cores of one executor JVM
  * @param taskCpus cores of one task

@@ -1,5 +1,6 @@
 package dev.dtp.bench.analysis;
 
+import dev.dtp.bench.cli.CommonOptions;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.calibration.ImportanceStatistics;
 import dev.dtp.mamba.vision.VisionLanguageModel;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.internal.chartpart.Chart;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,7 +34,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    dev.dtp.bench.cli.CommonOptions common;
+    CommonOptions common;
 
     @picocli.CommandLine.Mixin
     SurveyOptions inputs;
@@ -56,7 +58,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             } else {
                 for (int l : layers) {
                     if (l < 0 || l >= n) {
-                        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--layers: layer " + l
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--layers: layer " + l
                                 + " outside 0.." + (n - 1));
                     }
                     chosen.add(l);

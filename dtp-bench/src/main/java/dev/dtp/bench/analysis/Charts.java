@@ -5,7 +5,9 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -81,11 +83,11 @@ final class Charts {
     static XYChart topHalfScatter(String title, float[] importance) {
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("visual token index")
                 .yAxisTitle("importance").build();
-        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(4);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         float[] sorted = importance.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         float median = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
         List<Double> kx = new ArrayList<>();
         List<Double> ky = new ArrayList<>();
@@ -154,7 +156,7 @@ final class Charts {
      * out rather than drawn as 0. With none, layer 0 is drawn at 0 and the title says so.
      */
     private static int[] measured(double[] v, XYChart chart) {
-        int[] layers = java.util.stream.IntStream.range(0, v.length).filter(i -> !Double.isNaN(v[i])).toArray();
+        int[] layers = IntStream.range(0, v.length).filter(i -> !Double.isNaN(v[i])).toArray();
         if (layers.length == 0) {
             chart.setTitle(chart.getTitle() + " (no values)");
             return new int[] {0};
@@ -172,7 +174,7 @@ final class Charts {
     }
 
     private static double[] asDouble(int[] layers) {
-        return java.util.Arrays.stream(layers).asDoubleStream().toArray();
+        return Arrays.stream(layers).asDoubleStream().toArray();
     }
 
     private static double min(double[] v) {

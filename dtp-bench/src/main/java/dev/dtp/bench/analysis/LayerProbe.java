@@ -9,6 +9,7 @@ import dev.dtp.mamba.analysis.ImplicitAttention;
 import dev.dtp.mamba.model.LayerObserver;
 import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.model.MambaSession;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class LayerProbe {
         SIGNALS.forEach(s -> importance.put(s, new float[layers][]));
         Map<Integer, float[]> attention = new LinkedHashMap<>();
         double[] t2v = new double[layers];
-        java.util.Arrays.fill(t2v, Double.NaN);
+        Arrays.fill(t2v, Double.NaN);
         LayerObserver observer = t -> {
             int l = t.layer();
             int channels = (int) t.delta().getShape().get(1);

@@ -1,10 +1,9 @@
 package dev.dtp.bench.analysis;
 
-import dev.dtp.bench.data.EvalInputs;
 import ai.djl.ndarray.NDManager;
 import dev.dtp.bench.cli.Progress;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
-import dev.dtp.bench.eval.EvalCommand;
 import dev.dtp.core.calibration.ImportanceStatistics;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.PrintWriter;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,7 +25,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FAMILY", description = "cobra or robomamba")
     String family;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The .pt/.pth file (read without Python; no pickle code runs).")
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
+            description = "The .pt/.pth file (read without Python; no pickle code runs).")
     Path checkpoint;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
@@ -48,7 +50,7 @@ public final class ConvertCommand implements Callable<Integer> {
         ModelFamily f = switch (family.toLowerCase(Locale.ROOT)) {
             case "cobra" -> ModelFamily.COBRA;
             case "robomamba" -> ModelFamily.ROBOMAMBA;
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "unknown model family '" + family + "' (known: cobra, robomamba)");
         };
         List<Path> files = vision == null ? List.of() : vision;

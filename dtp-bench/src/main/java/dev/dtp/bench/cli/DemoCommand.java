@@ -1,6 +1,7 @@
 package dev.dtp.bench.cli;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonParser;
 import dev.dtp.core.DtpPruner;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.Prefill;
@@ -13,6 +14,7 @@ import dev.dtp.core.flops.Flops;
 import dev.dtp.core.generate.Sampler;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -25,6 +27,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,13 +74,13 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Path shipped = Path.of(System.getProperty("dtp.home", ".")).resolve("models").resolve("shapes-vqa");
         Path vqaModel = model != null ? model : Files.isRegularFile(shipped.resolve("model.safetensors")) ? shipped : null;
-        if (!random && vqaModel != null && dev.dtp.mamba.vision.VisionLanguageModel.isMultimodal(vqaModel)) {
-            try (var vlm = dev.dtp.mamba.vision.VisionLanguageModel.load(vqaModel, common.builder())) {
+        if (!random && vqaModel != null && VisionLanguageModel.isMultimodal(vqaModel)) {
+            try (var vlm = VisionLanguageModel.load(vqaModel, common.builder())) {
                 o.printf("Model: %s (%d layers, d_model %d, %d visual tokens per image, placed before the question)%n",
                         vqaModel, vlm.model().layerCount(), vlm.model().config().dModel(), vlm.visionConfig().patches());
                 Path card = vqaModel.resolve("model-card.json");
                 if (Files.isRegularFile(card)) {
-                    var a = com.google.gson.JsonParser.parseString(Files.readString(card)).getAsJsonObject().getAsJsonObject("accuracy");
+                    var a = JsonParser.parseString(Files.readString(card)).getAsJsonObject().getAsJsonObject("accuracy");
                     if (a != null) {
                         o.printf(Locale.ROOT, "Measured test accuracy %.1f%%%s%n", 100 * a.get("overall").getAsDouble(),
                                 a.has("note") ? " — " + a.get("note").getAsString() : "");
@@ -132,7 +135,7 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double time(java.util.function.Supplier<Prefill> run) {
+    private double time(Supplier<Prefill> run) {
         double[] ms = new double[runs];
         for (int i = -1; i < runs; i++) {
             long t0 = System.nanoTime();

@@ -1,8 +1,16 @@
 package dev.dtp.bench.cli;
 
+import dev.dtp.bench.analysis.AnalyzeCommand;
+import dev.dtp.bench.analysis.CalibrateCommand;
 import dev.dtp.bench.data.DataCommand;
+import dev.dtp.bench.eval.EvalCommand;
+import dev.dtp.bench.train.TrainCommand;
+import dev.dtp.core.DtpException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.LinkedList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,9 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "dtp", mixinStandardHelpOptions = true, version = "dtp 0.1.0",
         description = "Delta-guided two-stage pruning (DTP) for Mamba multimodal models.",
         subcommands = {DemoCommand.class, LogitsCommand.class, BenchCommand.class, FlopsCommand.class,
-                DataCommand.class, dev.dtp.bench.train.TrainCommand.class,
-                dev.dtp.bench.eval.EvalCommand.class, GenerateCommand.class,
-                dev.dtp.bench.analysis.AnalyzeCommand.class, dev.dtp.bench.analysis.CalibrateCommand.class,
+                DataCommand.class, TrainCommand.class,
+                EvalCommand.class, GenerateCommand.class,
+                AnalyzeCommand.class, CalibrateCommand.class,
                 ConvertCommand.class, RandomCommand.class})
 public final class DtpCli implements Runnable {
     @Spec
@@ -70,12 +78,12 @@ public final class DtpCli implements Runnable {
         if (m == null || m.isBlank()) {
             return e.getClass().getSimpleName();
         }
-        return e instanceof dev.dtp.core.DtpException || e instanceof java.io.IOException
+        return e instanceof DtpException || e instanceof IOException
                 ? m : e.getClass().getSimpleName() + ": " + m;
     }
 
-    private static java.util.List<String> commandPath(CommandLine cl) {
-        java.util.LinkedList<String> names = new java.util.LinkedList<>();
+    private static List<String> commandPath(CommandLine cl) {
+        LinkedList<String> names = new LinkedList<>();
         for (CommandLine c = cl; c != null && c.getParent() != null; c = c.getParent()) {
             names.addFirst(c.getCommandName());
         }

@@ -1,8 +1,8 @@
 package dev.dtp.bench.cli;
 
-import dev.dtp.bench.data.EvalInputs;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.PruningPolicy;
@@ -58,10 +58,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Vision vision;
 
-    @Option(names = "--policy", defaultValue = "dtp", paramLabel = "SPEC", description = "Pruning policy (default ${DEFAULT-VALUE}; 'none' to disable).")
+    @Option(names = "--policy", defaultValue = "dtp", paramLabel = "SPEC",
+            description = "Pruning policy (default ${DEFAULT-VALUE}; 'none' to disable).")
     String policy;
 
-    @Option(names = "--calibration", paramLabel = "FILE", description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
     Path calibration;
 
     @Option(names = "--max-new-tokens", defaultValue = "16", description = "Answer length limit (default ${DEFAULT-VALUE}).")

@@ -4,6 +4,7 @@ import dev.dtp.core.InputException;
 import dev.dtp.mamba.MambaConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A random-weight model shape on the command line: {@code layers=64,d_model=256[,d_state=16,expand=2,vocab=50280]}
@@ -36,7 +37,7 @@ final class ShapeSpec {
             }
         }
         for (String key : v.keySet()) {
-            if (!java.util.Set.of("layers", "d_model", "d_state", "expand", "vocab", "d_conv").contains(key)) {
+            if (!Set.of("layers", "d_model", "d_state", "expand", "vocab", "d_conv").contains(key)) {
                 throw new InputException("--shape '" + spec + "': unknown key '" + key
                         + "' (layers, d_model, d_state, expand, d_conv, vocab)");
             }

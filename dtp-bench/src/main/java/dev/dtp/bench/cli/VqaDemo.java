@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 /**
@@ -121,12 +122,12 @@ final class VqaDemo {
      * warm-up, so that JIT compilation, allocator state and frequency changes hit both alike. A small
      * model's prefill takes milliseconds: at least 30 turns.
      */
-    private double[] timeInTurn(java.util.function.Supplier<Prefill> a, java.util.function.Supplier<Prefill> b) {
+    private double[] timeInTurn(Supplier<Prefill> a, Supplier<Prefill> b) {
         int turns = Math.max(runs, 30);
         double[][] ms = new double[2][turns];
         for (int i = -10; i < turns; i++) {
             int k = 0;
-            for (java.util.function.Supplier<Prefill> run : List.of(a, b)) {
+            for (Supplier<Prefill> run : List.of(a, b)) {
                 long t0 = System.nanoTime();
                 try (Prefill p = run.get()) {
                     if (i >= 0) {

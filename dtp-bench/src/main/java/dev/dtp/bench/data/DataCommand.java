@@ -7,11 +7,11 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code dtp data}: the ShapesVQA generator and the real benchmarks' converters to eval JSONL. */
 @Command(name = "data", description = "Generate datasets, or convert real benchmarks to eval JSONL.",

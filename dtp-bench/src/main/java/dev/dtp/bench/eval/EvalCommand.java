@@ -3,13 +3,13 @@ package dev.dtp.bench.eval;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.BenchCommand;
+import dev.dtp.bench.cli.CommonOptions;
 import dev.dtp.bench.cli.Progress;
 import dev.dtp.bench.data.DatasetException;
 import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.core.PruningPolicy;
-import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.VisionLanguageModel;
@@ -49,7 +49,7 @@ public final class EvalCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    dev.dtp.bench.cli.CommonOptions common;
+    CommonOptions common;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Multimodal model directory.")
     Path model;
@@ -67,7 +67,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N samples (0 = all).")
     int limit;
 
-    @Option(names = "--calibration", paramLabel = "FILE", description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "calibration.json from 'dtp calibrate' (default: the model directory's, if any).")
     Path calibration;
 
     @Option(names = "--max-new-tokens", defaultValue = "8", description = "Answer length limit (default ${DEFAULT-VALUE}).")

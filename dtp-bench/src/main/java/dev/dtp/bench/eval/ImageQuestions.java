@@ -3,7 +3,6 @@ package dev.dtp.bench.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dtp.bench.cli.NativeMemory;
-import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.Prefill;

@@ -1,8 +1,12 @@
 package dev.dtp.bench.train;
 
 import dev.dtp.bench.data.BitmapFont;
+import dev.dtp.bench.data.ObjectColor;
+import dev.dtp.bench.data.ObjectSize;
 import dev.dtp.bench.data.Scene;
 import dev.dtp.bench.data.SceneRenderer;
+import dev.dtp.bench.data.Shape;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,9 +20,9 @@ import java.util.List;
  * the patch's own position.
  */
 record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph, int[] column, int[] row) {
-    static final int COLORS = 2 + dev.dtp.bench.data.ObjectColor.values().length;
-    static final int SHAPES = 1 + dev.dtp.bench.data.Shape.values().length;
-    static final int SIZES = 1 + dev.dtp.bench.data.ObjectSize.values().length;
+    static final int COLORS = 2 + ObjectColor.values().length;
+    static final int SHAPES = 1 + Shape.values().length;
+    static final int SIZES = 1 + ObjectSize.values().length;
     static final int GLYPHS = 1 + BitmapFont.GLYPH_COUNT;
     /** Bins per axis of an object's centre (8 px at 64 px: clearly apart objects are at least two bins apart). */
     static final int PLACES = 8;
@@ -37,7 +41,7 @@ record PatchLabels(int[] color, int[] shape, int[] size, int[] glyph, int[] colu
         int[] votes = new int[objects.size() + 2];
         for (int py = 0; py < grid; py++) {
             for (int px = 0; px < grid; px++) {
-                java.util.Arrays.fill(votes, 0);
+                Arrays.fill(votes, 0);
                 for (int y = py * patchSize; y < (py + 1) * patchSize; y++) {
                     for (int x = px * patchSize; x < (px + 1) * patchSize; x++) {
                         votes[parts[y * n + x]]++;

@@ -1,6 +1,7 @@
 package dev.dtp.bench.train;
 
 import dev.dtp.mamba.scan.VectorMath;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -58,7 +59,7 @@ final class ScanGradient {
         range().forEach(s -> {
             float[] h = new float[stateSize * SPECIES.length()];
             for (int ch = 0; ch < channels; ch += SPECIES.length()) {
-                java.util.Arrays.fill(h, 0f);
+                Arrays.fill(h, 0f);
                 run(s, ch, x, delta, aT, b, c, d, y, h, null, null);
             }
         });
@@ -83,9 +84,9 @@ final class ScanGradient {
             float[] gh = new float[stateSize * lanes];
             float[] y = new float[x.length]; // written by run(); discarded
             for (int ch = 0; ch < channels; ch += lanes) {
-                java.util.Arrays.fill(h, 0f);
+                Arrays.fill(h, 0f);
                 run(s, ch, x, delta, aT, b, c, d, y, h, hs, aBar);
-                java.util.Arrays.fill(gh, 0f);
+                Arrays.fill(gh, 0f);
                 reverse(s, ch, x, delta, aT, b, c, d, gy, hs, aBar, gh, gx, gDelta, gb, gc, ga, gd);
             }
             gaParts[s] = ga;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.dtp.bench.data.Scene;
+import dev.dtp.bench.data.SceneRenderer;
 import dev.dtp.mamba.model.NativeArrays;
 import dev.dtp.mamba.vision.ImagePreprocessor;
 import java.util.LinkedHashMap;
@@ -77,7 +78,7 @@ final class VisionPretrainer implements AutoCloseable {
         int[][] labels = new int[CLASS_HEADS.length][n * patches];
         for (int i = 0; i < n; i++) {
             Scene s = scenes.get(i);
-            float[] x = preprocessor.patches(dev.dtp.bench.data.SceneRenderer.render(s));
+            float[] x = preprocessor.patches(SceneRenderer.render(s));
             System.arraycopy(x, 0, pixels, i * patches * patchDim, x.length);
             PatchLabels l = PatchLabels.of(s, p.vision.patchSize());
             int[][] perHead = {l.color(), l.shape(), l.size(), l.glyph(), l.column(), l.row()};

@@ -8,6 +8,7 @@ import dev.dtp.mamba.checkpoint.DType;
 import dev.dtp.mamba.checkpoint.Layout;
 import dev.dtp.mamba.checkpoint.RandomMambaCheckpoint;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.model.NativeArrays;
 import dev.dtp.mamba.vision.ProjectorKind;
 import dev.dtp.mamba.vision.VisionConfig;
 import dev.dtp.mamba.vision.VisionEncoder;
@@ -92,7 +93,7 @@ final class VlmParameters {
     private void add(NDManager manager, String name, float[] values, long... shape) {
         // native (libtorch-owned) memory: an array made by manager.create(float[]) points into a direct
         // buffer that the garbage collector may free once autograd has re-wrapped the tensor
-        NDArray a = dev.dtp.mamba.model.NativeArrays.floats(manager, values, new Shape(shape));
+        NDArray a = NativeArrays.floats(manager, values, new Shape(shape));
         a.setName(name);
         tensors.put(name, a);
     }
@@ -166,7 +167,7 @@ final class VlmParameters {
             if (layer >= 0) {
                 if (layer % stride != 0) {
                     if (name.endsWith("mixer.out_proj.weight")) {
-                        dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), new float[Math.toIntExact(e.getValue().size())]);
+                        NativeArrays.overwrite(e.getValue(), new float[Math.toIntExact(e.getValue().size())]);
                     }
                     continue;
                 }
@@ -177,7 +178,7 @@ final class VlmParameters {
             if (v == null || v.length != e.getValue().size()) {
                 throw new IllegalArgumentException("the smaller checkpoint lacks tensor " + source + " of size " + e.getValue().size());
             }
-            dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), v);
+            NativeArrays.overwrite(e.getValue(), v);
         }
     }
 
@@ -198,7 +199,7 @@ final class VlmParameters {
             if (v == null || v.length != e.getValue().size()) {
                 throw new IllegalArgumentException("checkpoint lacks tensor " + e.getKey() + " of size " + e.getValue().size());
             }
-            dev.dtp.mamba.model.NativeArrays.overwrite(e.getValue(), v);
+            NativeArrays.overwrite(e.getValue(), v);
         }
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.CliRun;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.Split;
 import dev.dtp.bench.train.VlmCheckpoint;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -67,7 +70,7 @@ class CalibrateCommandTest {
     }
 
     static void run(String... args) {
-        dev.dtp.bench.cli.CliRun r = dev.dtp.bench.cli.CliRun.of(args);
+        CliRun r = CliRun.of(args);
         assertEquals(0, r.exit(), r.err());
     }
 
@@ -105,7 +108,7 @@ class CalibrateCommandTest {
         return JsonParser.parseString(Files.readString(out.resolve("calibration.json"))).getAsJsonObject();
     }
 
-    static double[] doubles(com.google.gson.JsonArray a) {
+    static double[] doubles(JsonArray a) {
         double[] v = new double[a.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
@@ -128,7 +131,7 @@ class CalibrateCommandTest {
             assertEquals(e < late, !Double.isNaN(kl[e]), "layer " + e + " tried iff before the late layer " + late);
             if (e < late) {
                 assertTrue(kl[e] >= 0, "KL " + kl[e]);
-                assertTrue(e == 0 || flops[e] > flops[e - 1], "FLOPs grow with the early layer: " + java.util.Arrays.toString(flops));
+                assertTrue(e == 0 || flops[e] > flops[e - 1], "FLOPs grow with the early layer: " + Arrays.toString(flops));
             }
         }
         assertEquals(flops[0], all.getAsJsonObject("evidence").get("flops_ratio").getAsDouble(), 1e-12);
@@ -141,7 +144,7 @@ class CalibrateCommandTest {
             best = kl[e] < kl[best] ? e : best;
         }
         JsonObject tight = calibrate("sweep-tight", "--sweep", "--sweep-kl", Double.toString(kl[best]));
-        assertEquals(best, tight.get("early").getAsInt(), java.util.Arrays.toString(kl));
+        assertEquals(best, tight.get("early").getAsInt(), Arrays.toString(kl));
 
         // no layer within a negative budget: the Eq. 7 layer stays
         JsonObject none = calibrate("sweep-none", "--sweep", "--sweep-kl", "-1");
@@ -165,7 +168,7 @@ class CalibrateCommandTest {
 
     @Test
     void sweepRefusesATargetFlops() {
-        dev.dtp.bench.cli.CliRun r = dev.dtp.bench.cli.CliRun.of("calibrate", "--model", model.toString(), "--data",
+        CliRun r = CliRun.of("calibrate", "--model", model.toString(), "--data",
                 data.toString(), "--out", dir.resolve("sweep-bad").toString(), "--sweep", "--target-flops", "0.6");
         assertTrue(r.exit() != 0);
         assertTrue(r.err().contains("--sweep") && r.err().contains("--target-flops"), r.err());
@@ -181,7 +184,7 @@ class CalibrateCommandTest {
         assertTrue(csv.get(0).startsWith("layer,delta_std_mean,delta_std_spread,y_std_mean"));
         // the arranged structure shows in the CSV: layer 3 above its neighbours, layer 11 highest
         double[] delta = csv.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
-        assertTrue(delta[3] > delta[1] && delta[3] > delta[5], java.util.Arrays.toString(delta));
+        assertTrue(delta[3] > delta[1] && delta[3] > delta[5], Arrays.toString(delta));
         assertTrue(delta[11] > delta[3]);
         for (String png : List.of("std-curve.png", "std-curve-signals.png", "importance-L03.png", "importance-L09.png",
                 "attention-L03.png", "attention-all.png", "text-to-visual.png")) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -13,6 +14,7 @@ import dev.dtp.core.ModelInput;
 import dev.dtp.core.Prefill;
 import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
+import dev.dtp.core.generate.Sampler;
 import dev.dtp.core.policy.Dtp;
 import dev.dtp.fixtures.TinyModel;
 import dev.dtp.mamba.MambaConfig;
@@ -72,9 +74,9 @@ class CliTest {
             assertArrayEquals(p.logits(), floats(o.getAsJsonArray("logits")));
             int first = o.getAsJsonArray("greedy").get(0).getAsInt();
             int second = o.getAsJsonArray("greedy").get(1).getAsInt();
-            assertEquals(dev.dtp.core.generate.Sampler.argmax(p.logits()), first);
+            assertEquals(Sampler.argmax(p.logits()), first);
             float[] afterFirst = p.decode(first);
-            assertEquals(dev.dtp.core.generate.Sampler.argmax(afterFirst), second);
+            assertEquals(Sampler.argmax(afterFirst), second);
             assertArrayEquals(p.decode(second), floats(o.getAsJsonArray("logits_after_greedy")));
         }
     }
@@ -102,7 +104,7 @@ class CliTest {
         assertEquals(9, o.getAsJsonArray("importance").get(3).getAsJsonArray().size());
         try (NDManager m = NDManager.newBaseManager()) {
             ModelInput input = ModelInput.builder().text(5)
-                    .visual(m.create(rows, new ai.djl.ndarray.types.Shape(12, 16))).text(6, 7).build();
+                    .visual(m.create(rows, new Shape(12, 16))).text(6, 7).build();
             try (Prefill p = tiny.model().prefill(input, new Dtp(2, 0.5, 5), PrefillOptions.DEFAULT)) {
                 assertArrayEquals(p.logits(), floats(o.getAsJsonArray("logits")));
             }

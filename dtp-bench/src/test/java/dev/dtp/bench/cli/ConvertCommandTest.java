@@ -23,10 +23,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code dtp convert} on the committed fakes of Cobra's and RoboMamba's checkpoints (real key names
@@ -136,7 +137,7 @@ class ConvertCommandTest {
                 converted = p.logits();
             }
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(converted, direct);
+        Assertions.assertArrayEquals(converted, direct);
     }
 
     @Test

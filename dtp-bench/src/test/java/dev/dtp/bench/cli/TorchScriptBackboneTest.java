@@ -3,6 +3,7 @@ package dev.dtp.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -13,6 +14,8 @@ import dev.dtp.core.Prefill;
 import dev.dtp.core.PrefillOptions;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.mamba.model.NativeArrays;
+import dev.dtp.mamba.vision.TorchScriptBackbone;
+import dev.dtp.mamba.vision.VisionConfig;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -75,8 +78,8 @@ class TorchScriptBackboneTest {
             assertTrue(err <= 1e-4 * max, "logits from the image differ from logits from torch's features by " + err);
         }
         // the backbone alone, against torch
-        try (var b = dev.dtp.mamba.vision.TorchScriptBackbone.load(model.resolve("backbone.pt"),
-                        dev.dtp.mamba.vision.VisionConfig.fromJson(vision, "test"), true, ai.djl.Device.cpu());
+        try (var b = TorchScriptBackbone.load(model.resolve("backbone.pt"),
+                        VisionConfig.fromJson(vision, "test"), true, Device.cpu());
                 NDManager m = NDManager.newBaseManager()) {
             float[] got = b.features(image, m).toFloatArray();
             for (int i = 0; i < expected.length; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class BitmapFontTest {
@@ -41,6 +42,6 @@ class BitmapFontTest {
         }
         assertEquals(CHARS.length(), BitmapFont.GLYPH_COUNT);
         assertEquals(10 + 2 * 8, BitmapFont.glyphLeft(10, 2, 2));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BitmapFont.index('?'));
+        Assertions.assertThrows(IllegalArgumentException.class, () -> BitmapFont.index('?'));
     }
 }

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -27,7 +28,7 @@ class DataCommandTest {
         List<EvalSample> samples = JsonlDataset.read(dir.resolve("shapesvqa-validation.jsonl"));
         assertEquals(10, samples.size());
         assertEquals(dir.resolve("images/validation-000000.png"), samples.get(0).image());
-        assertEquals(48, javax.imageio.ImageIO.read(samples.get(0).image().toFile()).getWidth());
+        assertEquals(48, ImageIO.read(samples.get(0).image().toFile()).getWidth());
         assertEquals(10, Files.list(dir.resolve("images")).count());
         assertTrue(out.toString().startsWith("wrote 10 validation samples (attribute=2, existence=2"), out.toString());
     }

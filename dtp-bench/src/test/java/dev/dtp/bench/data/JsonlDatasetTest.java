@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ class JsonlDatasetTest {
     void invalidUtf8IsReportedWithItsLine() throws IOException {
         Path jsonl = dir.resolve("eval.jsonl");
         byte[] good = (GOOD + "\n").getBytes(StandardCharsets.UTF_8);
-        byte[] bytes = java.util.Arrays.copyOf(good, good.length + 3);
+        byte[] bytes = Arrays.copyOf(good, good.length + 3);
         bytes[good.length] = (byte) 0xC3; // truncated two-byte sequence
         bytes[good.length + 1] = '{';
         bytes[good.length + 2] = '\n';

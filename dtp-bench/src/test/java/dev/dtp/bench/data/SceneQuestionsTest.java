@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,10 +38,10 @@ class SceneQuestionsTest {
 
     @Test
     void locationQuestionsAgreeWithTheSceneAndOnlyAskedFamiliesAppear() {
-        SceneQuestions questions = new SceneQuestions(DATA, java.util.Set.of(Family.COUNT), true);
+        SceneQuestions questions = new SceneQuestions(DATA, Set.of(Family.COUNT), true);
         SplittableRandom rng = new SplittableRandom(2);
         int locations = 0;
-        Map<String, Integer> answers = new java.util.TreeMap<>();
+        Map<String, Integer> answers = new TreeMap<>();
         for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 300).toList()) {
             for (SceneQuestions.QuestionAnswer qa : questions.sample(s.scene(), 6, rng)) {
                 assertTrue(ShapesVqa.vocabulary().containsAll(ShapesVqa.tokens(qa.question())), qa.question());
@@ -54,7 +56,7 @@ class SceneQuestionsTest {
             }
         }
         assertTrue(locations > 500, "location questions asked: " + locations);
-        assertEquals(java.util.Set.of("left", "right", "top", "bottom"), answers.keySet());
+        assertEquals(Set.of("left", "right", "top", "bottom"), answers.keySet());
         answers.values().forEach(c -> assertTrue(c > 100, "answers " + answers));
     }
 

@@ -9,15 +9,19 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ShapesVqaTest {
@@ -107,7 +111,7 @@ class ShapesVqaTest {
         DATA.samples(Split.TRAIN, 1000).forEach(s -> {
             Scene scene = s.scene();
             assertTrue(scene.objects().size() >= 1 && scene.objects().size() <= 4, s.id());
-            List<int[]> boxes = new java.util.ArrayList<>();
+            List<int[]> boxes = new ArrayList<>();
             scene.objects().forEach(o -> boxes.add(new int[] {o.x(), o.y(), o.side(), o.side()}));
             if (scene.text() != null) {
                 Scene.SceneText t = scene.text();
@@ -220,7 +224,7 @@ class ShapesVqaTest {
                 assertEquals(ShapesVqa.textQuestion(scene.text().number()), q);
             }
             case COUNT -> {
-                Shape shape = java.util.Arrays.stream(Shape.values())
+                Shape shape = Arrays.stream(Shape.values())
                         .filter(x -> q.equals(ShapesVqa.countQuestion(x))).findFirst().orElseThrow();
                 assertEquals(Long.toString(scene.count(shape)), s.answer(), q);
             }
@@ -250,22 +254,22 @@ class ShapesVqaTest {
     void severalQuestionsPerImageShareTheImageAndKeepTheCount(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
         ShapesVqa data = ShapesVqa.builder().seed(9).build();
         ShapesVqa.Summary s = data.write(Split.TEST, 10, 3, out, i -> {});
-        java.util.List<EvalSample> rows = JsonlDataset.read(s.jsonl());
-        org.junit.jupiter.api.Assertions.assertEquals(10, rows.size());
-        org.junit.jupiter.api.Assertions.assertEquals(10, s.count());
-        java.util.Map<Path, Long> perImage = rows.stream().collect(java.util.stream.Collectors.groupingBy(EvalSample::image,
-                java.util.LinkedHashMap::new, java.util.stream.Collectors.counting()));
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(3L, 3L, 3L, 1L), java.util.List.copyOf(perImage.values()));
+        List<EvalSample> rows = JsonlDataset.read(s.jsonl());
+        Assertions.assertEquals(10, rows.size());
+        Assertions.assertEquals(10, s.count());
+        Map<Path, Long> perImage = rows.stream().collect(Collectors.groupingBy(EvalSample::image,
+                LinkedHashMap::new, Collectors.counting()));
+        Assertions.assertEquals(List.of(3L, 3L, 3L, 1L), List.copyOf(perImage.values()));
         // each scene's first question is the one-question split's, and the follow-ups are named after it
-        java.util.List<ShapesVqaSample> firsts = data.samples(Split.TEST, 4).toList();
+        List<ShapesVqaSample> firsts = data.samples(Split.TEST, 4).toList();
         for (int i = 0; i < 4; i++) {
-            org.junit.jupiter.api.Assertions.assertEquals(firsts.get(i).id(), rows.get(3 * i).id());
-            org.junit.jupiter.api.Assertions.assertEquals(firsts.get(i).question(), rows.get(3 * i).question());
+            Assertions.assertEquals(firsts.get(i).id(), rows.get(3 * i).id());
+            Assertions.assertEquals(firsts.get(i).question(), rows.get(3 * i).question());
         }
-        org.junit.jupiter.api.Assertions.assertEquals(firsts.get(0).id() + "-q2", rows.get(2).id());
+        Assertions.assertEquals(firsts.get(0).id() + "-q2", rows.get(2).id());
         // deterministic
         ShapesVqa.Summary again = data.write(Split.TEST, 10, 3, out.resolve("again"), i -> {});
-        org.junit.jupiter.api.Assertions.assertEquals(
+        Assertions.assertEquals(
                 rows.stream().map(r -> r.question() + r.answers()).toList(),
                 JsonlDataset.read(again.jsonl()).stream().map(r -> r.question() + r.answers()).toList());
     }

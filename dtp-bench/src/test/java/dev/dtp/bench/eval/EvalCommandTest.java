@@ -1,6 +1,5 @@
 package dev.dtp.bench.eval;
 
-import dev.dtp.bench.data.EvalInputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +7,9 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.BenchCommand;
 import dev.dtp.bench.cli.CliRun;
+import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.bench.data.ShapesVqa;
@@ -18,10 +19,16 @@ import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.vision.VisionLanguageModel;
+import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,17 +103,17 @@ class EvalCommandTest {
         Path file = written.jsonl();
         assertEquals(3, EvalRun.byImage(JsonlDataset.read(file)).size());
         String policies = "none,dtp:early=2,late=6,r=0.5,topk-all:layer=2,r=0.5";
-        java.util.Map<String, java.util.Map<String, String>> answers = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, String>> answers = new LinkedHashMap<>();
         for (String[] flags : List.of(new String[] {"--image-cache", "off"}, new String[] {"--image-cache", "on"},
                 new String[] {"--image-cache", "on", "--batch", "3"}, new String[] {"--image-cache", "off", "--batch", "2"})) {
             String name = String.join("-", flags);
             Path out = dir.resolve("cache" + name);
-            List<String> args = new java.util.ArrayList<>(List.of("eval", "--model", model.toString(), "--data",
+            List<String> args = new ArrayList<>(List.of("eval", "--model", model.toString(), "--data",
                     file.toString(), "--policies", policies, "--out", out.toString()));
             args.addAll(List.of(flags));
             CliRun r = run(args.toArray(String[]::new));
             assertEquals(0, r.exit(), r.err() + r.out());
-            java.util.Map<String, String> predictions = new java.util.TreeMap<>();
+            Map<String, String> predictions = new TreeMap<>();
             for (String line : Files.readAllLines(out.resolve("predictions.jsonl"))) {
                 JsonObject p = JsonParser.parseString(line).getAsJsonObject();
                 predictions.put(p.get("policy").getAsString() + " " + p.get("id").getAsString(),
@@ -131,7 +138,7 @@ class EvalCommandTest {
                 assertTrue(md.contains("uncached: `topk-all:layer=2,r=0.5` off (policy not prefix-safe)"), md);
             }
         }
-        java.util.Map<String, String> reference = answers.values().iterator().next();
+        Map<String, String> reference = answers.values().iterator().next();
         answers.forEach((name, predictions) -> assertEquals(reference, predictions, name));
     }
 
@@ -158,7 +165,7 @@ class EvalCommandTest {
     void policyListsSplitBetweenSpecsNotBetweenParameters() {
         assertEquals(List.of("none", "dtp", "fastv:k=3,r=0.5", "dtp:early=2,late=6+random:k=1,r=0.5", "vtw:k=5"),
                 List.of("none,dtp,fastv:k=3,r=0.5,dtp:early=2,late=6+random:k=1,r=0.5,vtw:k=5"
-                        .split(dev.dtp.bench.cli.BenchCommand.POLICY_LIST)));
+                        .split(BenchCommand.POLICY_LIST)));
     }
 
     @Test
@@ -221,7 +228,7 @@ class EvalCommandTest {
         List<EvalSample> samples = JsonlDataset.read(data);
         EvalSample s = samples.get(0);
         String[] questions = {s.question(), samples.get(1).question(), samples.get(2).question()};
-        List<String> args = new java.util.ArrayList<>(List.of("generate", "--model", model.toString(), "--image",
+        List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--image",
                 s.image().toString(), "--policy", "dtp:early=2,late=6,r=0.5", "--max-new-tokens", "3"));
         for (String q : questions) {
             args.add("--prompt");
@@ -252,7 +259,7 @@ class EvalCommandTest {
         assertTrue(r.out().contains("unpruned:") && r.out().contains("DTP:"), r.out());
         assertTrue(r.out().contains("256 → 128 → 0"), r.out());
         assertTrue(r.out().contains("measured speedup"), r.out());
-        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(out.resolve("dtp-kept-patches.png").toFile());
+        BufferedImage png = ImageIO.read(out.resolve("dtp-kept-patches.png").toFile());
         assertEquals(2 * 64 * 6 + 12, png.getWidth());
     }
 

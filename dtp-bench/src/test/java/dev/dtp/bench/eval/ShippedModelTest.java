@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.CliRun;
@@ -39,7 +40,7 @@ class ShippedModelTest {
         JsonObject none = results.get(0).getAsJsonObject();
         assertEquals("none", none.get("policy").getAsString());
         assertEquals(100, none.get("samples").getAsInt());
-        for (Map.Entry<String, com.google.gson.JsonElement> f : none.getAsJsonObject("by_family").entrySet()) {
+        for (Map.Entry<String, JsonElement> f : none.getAsJsonObject("by_family").entrySet()) {
             assertTrue(f.getValue().getAsDouble() >= 0.9, "unpruned " + f.getKey() + ": " + f.getValue());
         }
         assertEquals(5, none.getAsJsonObject("by_family").size());

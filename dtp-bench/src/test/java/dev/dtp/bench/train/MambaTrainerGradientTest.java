@@ -17,6 +17,7 @@ import dev.dtp.mamba.scan.ScanInput;
 import dev.dtp.mamba.vision.ProjectorKind;
 import dev.dtp.mamba.vision.VisionConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -74,7 +75,7 @@ class MambaTrainerGradientTest {
             try (NDManager step = m.newSubManager()) {
                 loss = trainer.lossAndGradients(b, step);
             }
-            Map<String, float[]> ours = new java.util.LinkedHashMap<>();
+            Map<String, float[]> ours = new LinkedHashMap<>();
             params.all().forEach((name, a) -> {
                 NDArray g = a.getGradient();
                 ours.put(name, g.toFloatArray());

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dtp.bench.data.BitmapFont;
+import dev.dtp.bench.data.ObjectSize;
 import dev.dtp.bench.data.Scene;
 import dev.dtp.bench.data.SceneRenderer;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.bench.data.Split;
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class PatchLabelsTest {
@@ -47,7 +49,7 @@ class PatchLabelsTest {
         for (ShapesVqaSample s : DATA.samples(Split.TRAIN, 60).toList()) {
             PatchLabels labels = PatchLabels.of(s.scene(), 4);
             for (Scene.SceneObject o : s.scene().objects()) {
-                if (o.size() != dev.dtp.bench.data.ObjectSize.LARGE) {
+                if (o.size() != ObjectSize.LARGE) {
                     continue;
                 }
                 int c = o.side() / 2;
@@ -91,7 +93,7 @@ class PatchLabelsTest {
             Scene.SceneText text = s.scene().text();
             int[] glyph = PatchLabels.of(s.scene(), 4).glyph();
             if (text == null) {
-                assertTrue(java.util.Arrays.stream(glyph).allMatch(g -> g == 0), s.id());
+                assertTrue(Arrays.stream(glyph).allMatch(g -> g == 0), s.id());
                 continue;
             }
             for (int k = 0; k < text.content().length(); k++) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.dtp.bench.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,9 +43,9 @@ class TrainCommandTest {
         var before = TrainCommand.tensors(small);
         var after = TrainCommand.tensors(big);
         before.keySet().stream().filter(VlmParameters::isVision)
-                .forEach(name -> assertTrue(java.util.Arrays.equals(before.get(name), after.get(name)), name));
+                .forEach(name -> assertTrue(Arrays.equals(before.get(name), after.get(name)), name));
         String layer0 = "backbone.layers.0.mixer.in_proj.weight";
-        assertTrue(!java.util.Arrays.equals(before.get(layer0), after.get(layer0)), layer0);
+        assertTrue(!Arrays.equals(before.get(layer0), after.get(layer0)), layer0);
         assertTrue(grown.out().contains("Grown from"), grown.out());
         JsonObject config = JsonParser.parseString(Files.readString(big.resolve("config.json"))).getAsJsonObject();
         assertEquals(4, config.get("num_hidden_layers").getAsInt());
@@ -76,7 +77,7 @@ class TrainCommandTest {
     }
 
     private static String[] concat(String[] a, String[] b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

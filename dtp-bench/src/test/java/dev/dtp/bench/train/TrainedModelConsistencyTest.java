@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.dtp.bench.data.ShapesVqa;
 import dev.dtp.bench.data.ShapesVqaSample;
 import dev.dtp.bench.data.Split;
@@ -19,13 +20,18 @@ import dev.dtp.fixtures.Float64Ops;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.CheckpointException;
 import dev.dtp.mamba.checkpoint.ConfigException;
+import dev.dtp.mamba.checkpoint.DType;
+import dev.dtp.mamba.checkpoint.SafetensorsFile;
 import dev.dtp.mamba.checkpoint.SafetensorsWriter;
+import dev.dtp.mamba.model.NativeArrays;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import dev.dtp.mamba.vision.ImagePreprocessor;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -86,8 +92,8 @@ class TrainedModelConsistencyTest {
         ShapesVqa data = ShapesVqa.builder().seed(1).build();
         BufferedImage image = data.render(data.samples(Split.TEST, 1).toList().get(0));
         try (VisionLanguageModel vlm = VisionLanguageModel.load(dir); NDManager m = NDManager.newBaseManager();
-                dev.dtp.mamba.checkpoint.SafetensorsFile f =
-                        dev.dtp.mamba.checkpoint.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+                SafetensorsFile f =
+                        SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             float[] tokens = vlm.vision().encode(image, m).toFloatArray();
             float[] patches = new ImagePreprocessor(vlm.visionConfig()).patches(image);
             // independent: pixels straight from the image, then the MLP in doubles
@@ -135,19 +141,19 @@ class TrainedModelConsistencyTest {
         // features of the wrong shape
         try (VisionLanguageModel vlm = VisionLanguageModel.load(dir); NDManager m = NDManager.newBaseManager()) {
             InputException e = assertThrows(InputException.class,
-                    () -> vlm.inputFromFeatures(m.zeros(new ai.djl.ndarray.types.Shape(255, 16)), "is there a cat?", m));
+                    () -> vlm.inputFromFeatures(m.zeros(new Shape(255, 16)), "is there a cat?", m));
             assertTrue(e.getMessage().contains("(256, 16)"), e.getMessage());
             float[] nan = new float[256 * 16];
             nan[1000] = Float.NaN;
-            NDArray bad = dev.dtp.mamba.model.NativeArrays.floats(m, nan, new ai.djl.ndarray.types.Shape(256, 16));
+            NDArray bad = NativeArrays.floats(m, nan, new Shape(256, 16));
             assertThrows(InputException.class, () -> vlm.inputFromFeatures(bad, "is there a cat?", m));
             // the caller's array is still the caller's: open, and no temporaries left beside it
             int before = m.getManagedArrays().size();
-            NDArray good = dev.dtp.mamba.model.NativeArrays.floats(m, new float[256 * 16], new ai.djl.ndarray.types.Shape(256, 16));
+            NDArray good = NativeArrays.floats(m, new float[256 * 16], new Shape(256, 16));
             ModelInput in = vlm.inputFromFeatures(good, "is there a cat?", m);
             assertEquals(0f, good.sum().getFloat());
             assertEquals(before + 2 + 1, m.getManagedArrays().size(), "features, visual tokens, the sum");
-            assertEquals(256, in.layout().count(dev.dtp.core.TokenKind.VISUAL));
+            assertEquals(256, in.layout().count(TokenKind.VISUAL));
         }
         // a vision section that does not add up
         String config = Files.readString(dir.resolve("config.json"));
@@ -156,22 +162,22 @@ class TrainedModelConsistencyTest {
         assertTrue(c.getMessage().contains("patch_size"), c.getMessage());
         Files.writeString(dir.resolve("config.json"), config);
         // a projector tensor missing from the checkpoint
-        try (dev.dtp.mamba.checkpoint.SafetensorsFile f = dev.dtp.mamba.checkpoint.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
-            List<SafetensorsWriter.Tensor> kept = new java.util.ArrayList<>();
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            List<SafetensorsWriter.Tensor> kept = new ArrayList<>();
             for (var e : f.tensors().entrySet()) {
                 if (!e.getKey().equals("projector.2.bias")) {
-                    kept.add(SafetensorsWriter.Tensor.of(e.getKey(), dev.dtp.mamba.checkpoint.DType.F32, f.readFloats(e.getKey()),
+                    kept.add(SafetensorsWriter.Tensor.of(e.getKey(), DType.F32, f.readFloats(e.getKey()),
                             e.getValue().shape()));
                 }
             }
             SafetensorsWriter.write(dir.resolve("model.tmp"), kept, Map.of());
         }
-        Files.move(dir.resolve("model.tmp"), dir.resolve("model.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(dir.resolve("model.tmp"), dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
         CheckpointException k = assertThrows(CheckpointException.class, () -> VisionLanguageModel.load(dir));
         assertTrue(k.getMessage().contains("projector.2.bias"), k.getMessage());
     }
 
-    private static double[] layer(dev.dtp.mamba.checkpoint.SafetensorsFile f, String name, double[] in, int outWidth) {
+    private static double[] layer(SafetensorsFile f, String name, double[] in, int outWidth) {
         return Float64Ops.linear(f.readFloats(name + ".weight"), f.readFloats(name + ".bias"), in);
     }
 

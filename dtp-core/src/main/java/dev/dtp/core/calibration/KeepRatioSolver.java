@@ -5,6 +5,7 @@ import dev.dtp.core.TokenLayout;
 import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.policy.Dtp;
+import java.util.Locale;
 
 /**
  * The keep ratio r that gives DTP at fixed layers a target FLOPs ratio on a token layout. The
@@ -18,7 +19,7 @@ public final class KeepRatioSolver {
         double low = ratio(shape, layout, early, late, 1e-6);
         double high = ratio(shape, layout, early, late, 1.0);
         if (targetRatio < low - 1e-9 || targetRatio > high + 1e-9) {
-            throw new PolicyException(String.format(java.util.Locale.ROOT,
+            throw new PolicyException(String.format(Locale.ROOT,
                     "target FLOPs ratio %.4f is outside what DTP at layers %d/%d can reach: [%.4f, %.4f]", targetRatio,
                     early, late, low, high));
         }

@@ -5,6 +5,7 @@ import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.Selection;
 import dev.dtp.core.importance.ImportanceSignal;
 import dev.dtp.core.importance.ImportanceSignals;
+import java.util.Arrays;
 
 /**
  * The "top-k over all tokens" ablation of the paper's Table 4: keeps the top round(r × all tokens)
@@ -45,7 +46,7 @@ public final class TopKAllTokens implements PruningPolicy {
             rest[i] = i;
         }
         int[] top = Policies.topK(ctx.importance(signal), rest, k - 1); // ascending positions
-        int[] kept = java.util.Arrays.copyOf(top, top.length + 1);
+        int[] kept = Arrays.copyOf(top, top.length + 1);
         kept[top.length] = n - 1; // the last token
         return Selection.keep(kept);
     }

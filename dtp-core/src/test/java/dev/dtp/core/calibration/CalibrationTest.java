@@ -113,40 +113,40 @@ class CalibrationTest {
     @Test
     void sweptEarlyIsTheEarliestLayerWithinTheKlBudget() {
         double[] kl = {3.0, 0.4, 0.08, 0.02, 0.2, Double.NaN, Double.NaN};
-        assertEquals(java.util.OptionalInt.of(3), LayerChooser.sweptEarly(kl, 0.05));
-        assertEquals(java.util.OptionalInt.of(2), LayerChooser.sweptEarly(kl, 0.08));
-        assertEquals(java.util.OptionalInt.of(1), LayerChooser.sweptEarly(kl, 0.5));
-        assertEquals(java.util.OptionalInt.empty(), LayerChooser.sweptEarly(kl, 0.01));
+        assertEquals(OptionalInt.of(3), LayerChooser.sweptEarly(kl, 0.05));
+        assertEquals(OptionalInt.of(2), LayerChooser.sweptEarly(kl, 0.08));
+        assertEquals(OptionalInt.of(1), LayerChooser.sweptEarly(kl, 0.5));
+        assertEquals(OptionalInt.empty(), LayerChooser.sweptEarly(kl, 0.01));
     }
 
     @Test
     void vtwLayerIsWhereWithdrawingStaysHarmless() {
         // a dip below the threshold at layer 2 does not count: layer 4 rises again
         double[] kl = {2.0, 1.5, 0.01, 0.3, 0.2, 0.04, 0.03, 0.001};
-        assertEquals(java.util.OptionalInt.of(5), LayerChooser.vtwLayer(kl, 0.05));
-        assertEquals(java.util.OptionalInt.of(2), LayerChooser.vtwLayer(kl, 0.5));
-        assertEquals(java.util.OptionalInt.empty(), LayerChooser.vtwLayer(new double[] {1, 1, 1}, 0.05));
+        assertEquals(OptionalInt.of(5), LayerChooser.vtwLayer(kl, 0.05));
+        assertEquals(OptionalInt.of(2), LayerChooser.vtwLayer(kl, 0.5));
+        assertEquals(OptionalInt.empty(), LayerChooser.vtwLayer(new double[] {1, 1, 1}, 0.05));
     }
 
     @Test
     void aOneLayerSpikeIsChosenItself() {
         // smoothing makes layers 2, 3 and 4 equal; the first of them is the smoothed peak, the spike is 3
         double[] spiky = {0.1, 0.1, 0.1, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
-        assertEquals(java.util.OptionalInt.of(3), LayerChooser.earlyLayer(spiky, LayerChooser.Options.defaults(10)));
+        assertEquals(OptionalInt.of(3), LayerChooser.earlyLayer(spiky, LayerChooser.Options.defaults(10)));
     }
 
     @Test
     void lateLayerNeverComesBeforeVtwsLayer() {
-        java.util.OptionalInt none = java.util.OptionalInt.empty();
-        java.util.OptionalInt at = java.util.OptionalInt.of(19);
+        OptionalInt none = OptionalInt.empty();
+        OptionalInt at = OptionalInt.of(19);
         assertEquals(new LayerChooser.Late(19, LayerChooser.LateSource.RISE_MOVED_TO_VTW),
-                LayerChooser.late(java.util.OptionalInt.of(16), at, 12, 17));
-        assertEquals(new LayerChooser.Late(21, LayerChooser.LateSource.RISE), LayerChooser.late(java.util.OptionalInt.of(21), at, 12, 17));
+                LayerChooser.late(OptionalInt.of(16), at, 12, 17));
+        assertEquals(new LayerChooser.Late(21, LayerChooser.LateSource.RISE), LayerChooser.late(OptionalInt.of(21), at, 12, 17));
         assertEquals(new LayerChooser.Late(19, LayerChooser.LateSource.VTW), LayerChooser.late(none, at, 12, 17));
         assertEquals(new LayerChooser.Late(17, LayerChooser.LateSource.PAPER), LayerChooser.late(none, none, 12, 17));
         // a VTW layer at or before the early layer does not count
         assertEquals(new LayerChooser.Late(16, LayerChooser.LateSource.RISE),
-                LayerChooser.late(java.util.OptionalInt.of(16), java.util.OptionalInt.of(12), 12, 17));
-        assertEquals(new LayerChooser.Late(17, LayerChooser.LateSource.PAPER), LayerChooser.late(none, java.util.OptionalInt.of(3), 12, 17));
+                LayerChooser.late(OptionalInt.of(16), OptionalInt.of(12), 12, 17));
+        assertEquals(new LayerChooser.Late(17, LayerChooser.LateSource.PAPER), LayerChooser.late(none, OptionalInt.of(3), 12, 17));
     }
 }

@@ -9,9 +9,11 @@ import dev.dtp.core.TokenLayout;
 import dev.dtp.core.policy.PolicySpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The FLOPs ratios of the paper's Tables 1, 2 and 5 (independent ground truth) from our count. */
 class FlopsTest {
@@ -76,7 +78,7 @@ class FlopsTest {
         double enabled = Flops.simulate(MAMBA_2_8B, cobra, PolicySpec.parse("dtp:early=15,r=0.5,late=45")).teraMacs();
         assertEquals(1.26, disabled, 0.03); // 1.286: the same pruning-layer charge as in cobraTable1
         // the paper gives DTP r = 0.5 as 0.97 in Table 1 but 1.04 in Table 5; our count lies between
-        org.junit.jupiter.api.Assertions.assertTrue(enabled >= 0.97 && enabled <= 1.04, "enabled: " + enabled);
+        Assertions.assertTrue(enabled >= 0.97 && enabled <= 1.04, "enabled: " + enabled);
     }
 
     @Test
@@ -85,11 +87,11 @@ class FlopsTest {
         TokenLayout layout = TokenLayout.textWithImage(20, 2, 12);
         PruningPolicy dtp = PolicySpec.parse("dtp:early=1,r=0.5,late=4");
         List<PruningTrace.LayerTrace> layers = new ArrayList<>();
-        int[] positions = java.util.stream.IntStream.range(0, 20).toArray();
-        int[] afterEarly = java.util.stream.IntStream.concat(java.util.stream.IntStream.range(0, 8),
-                java.util.stream.IntStream.range(14, 20)).toArray();
-        int[] text = java.util.stream.IntStream.concat(java.util.stream.IntStream.range(0, 2),
-                java.util.stream.IntStream.range(14, 20)).toArray();
+        int[] positions = IntStream.range(0, 20).toArray();
+        int[] afterEarly = IntStream.concat(IntStream.range(0, 8),
+                IntStream.range(14, 20)).toArray();
+        int[] text = IntStream.concat(IntStream.range(0, 2),
+                IntStream.range(14, 20)).toArray();
         layers.add(new PruningTrace.LayerTrace(0, positions, positions, null));
         layers.add(new PruningTrace.LayerTrace(1, positions, afterEarly, null));
         layers.add(new PruningTrace.LayerTrace(2, afterEarly, afterEarly, null));

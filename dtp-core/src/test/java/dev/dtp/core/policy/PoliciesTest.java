@@ -8,13 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.dtp.core.DtpPruner;
+import dev.dtp.core.ModelInput;
 import dev.dtp.core.PolicyException;
+import dev.dtp.core.Prefill;
+import dev.dtp.core.PrefillOptions;
+import dev.dtp.core.PrunableModel;
 import dev.dtp.core.PruningDefaults;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.Selection;
 import dev.dtp.core.TensorLayerContext;
 import dev.dtp.core.TokenLayout;
+import dev.dtp.core.generate.Generation;
+import dev.dtp.core.generate.GenerationConfig;
+import dev.dtp.core.generate.TokenListener;
 import dev.dtp.core.importance.ImportanceSignals;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,7 +135,7 @@ class PoliciesTest {
         assertArrayEquals(a.indices(), b.indices());
         assertEquals(7, a.indices().length); // 4 text + 3 visual
         for (int t : new int[] {0, 1, 8, 9}) {
-            assertTrue(java.util.Arrays.stream(a.indices()).anyMatch(i -> i == t), "text " + t + " kept");
+            assertTrue(Arrays.stream(a.indices()).anyMatch(i -> i == t), "text " + t + " kept");
         }
         // over many seeds every visual token is chosen sometimes: the choice is not a fixed rule
         boolean[] seen = new boolean[10];
@@ -179,7 +188,7 @@ class PoliciesTest {
     @Test
     void aBareDtpSpecMeansWhatDtpPrunerWrapMeans() {
         PruningDefaults calibrated = new PruningDefaults(3, 0.8, 6);
-        dev.dtp.core.PrunableModel model = new dev.dtp.core.PrunableModel() {
+        PrunableModel model = new PrunableModel() {
             @Override
             public int layerCount() {
                 return 8;
@@ -191,20 +200,20 @@ class PoliciesTest {
             }
 
             @Override
-            public dev.dtp.core.Prefill prefill(dev.dtp.core.ModelInput input, PruningPolicy policy,
-                    dev.dtp.core.PrefillOptions options) {
+            public Prefill prefill(ModelInput input, PruningPolicy policy,
+                    PrefillOptions options) {
                 throw new UnsupportedOperationException();
             }
 
             @Override
-            public dev.dtp.core.generate.Generation generate(dev.dtp.core.ModelInput input,
-                    dev.dtp.core.generate.GenerationConfig config, PruningPolicy policy,
-                    dev.dtp.core.generate.TokenListener listener) {
+            public Generation generate(ModelInput input,
+                    GenerationConfig config, PruningPolicy policy,
+                    TokenListener listener) {
                 throw new UnsupportedOperationException();
             }
         };
         assertEquals("dtp:early=3,r=0.8,late=6", PolicySpec.parse("dtp", calibrated, 8).name());
-        assertEquals(dev.dtp.core.DtpPruner.wrap(model).policy().name(), PolicySpec.parse("dtp", calibrated, 8).name());
+        assertEquals(DtpPruner.wrap(model).policy().name(), PolicySpec.parse("dtp", calibrated, 8).name());
     }
 
     private static void assertBadSpec(String spec, String fragment) {

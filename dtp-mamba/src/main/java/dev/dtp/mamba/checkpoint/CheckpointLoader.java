@@ -23,9 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,8 +146,8 @@ public final class CheckpointLoader {
         private final TensorSource source;
         private final String prefix;
         private final NDManager owner;
-        private final java.util.Set<String> used = new java.util.HashSet<>();
-        private final java.util.Map<DType, Integer> dtypes = new java.util.EnumMap<>(DType.class);
+        private final Set<String> used = new HashSet<>();
+        private final Map<DType, Integer> dtypes = new EnumMap<>(DType.class);
 
         Reader(TensorSource source, String prefix, NDManager owner) {
             this.source = source;
@@ -350,7 +353,7 @@ public final class CheckpointLoader {
             return byTensor.get(name);
         }
 
-        java.util.Set<String> names() {
+        Set<String> names() {
             return byTensor.keySet();
         }
 

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -203,7 +204,7 @@ public final class RandomMambaCheckpoint {
                     v[i] = (float) Math.log(i % n + 1); // A = −(1..N) in every channel
                 }
             } else if (name.endsWith("mixer.D")) {
-                java.util.Arrays.fill(v, 1f);
+                Arrays.fill(v, 1f);
             } else if (name.endsWith("dt_proj.bias")) {
                 deltaBias(v, rnd, DT_MIN, DT_MAX);
             } else if (name.endsWith("dt_proj.weight")) {

@@ -1,10 +1,10 @@
 package dev.dtp.mamba.checkpoint;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.Device;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
@@ -21,6 +21,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -228,16 +230,16 @@ public final class SafetensorsFile implements AutoCloseable {
         long elements = 1;
         for (long s : shape) {
             if (s < 0) {
-                throw new CheckpointException(where + ": negative dimension in shape " + java.util.Arrays.toString(shape));
+                throw new CheckpointException(where + ": negative dimension in shape " + Arrays.toString(shape));
             }
             try {
                 elements = Math.multiplyExact(elements, s);
             } catch (ArithmeticException e) {
-                throw new CheckpointException(where + ": shape " + java.util.Arrays.toString(shape) + " overflows");
+                throw new CheckpointException(where + ": shape " + Arrays.toString(shape) + " overflows");
             }
         }
         if (elements > Long.MAX_VALUE / dtype.bytes() || elements * dtype.bytes() != end - begin) {
-            throw new CheckpointException(where + ": shape " + java.util.Arrays.toString(shape) + " of " + dtype
+            throw new CheckpointException(where + ": shape " + Arrays.toString(shape) + " of " + dtype
                     + " needs " + (elements > Long.MAX_VALUE / dtype.bytes() ? "too many" : String.valueOf(elements * dtype.bytes()))
                     + " bytes but data_offsets span " + (end - begin));
         }
@@ -266,7 +268,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The data section must be covered exactly once, in any order: no overlaps, holes or trailing bytes. */
-    private static void checkLayout(Path path, java.util.Collection<TensorInfo> entries, long dataStart, long dataLength) {
+    private static void checkLayout(Path path, Collection<TensorInfo> entries, long dataStart, long dataLength) {
         List<TensorInfo> byBegin = new ArrayList<>(entries);
         byBegin.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         long cursor = dataStart;

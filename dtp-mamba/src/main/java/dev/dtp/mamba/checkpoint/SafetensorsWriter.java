@@ -1,6 +1,7 @@
 package dev.dtp.mamba.checkpoint;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.stream.JsonWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class SafetensorsWriter {
         /** Copies an NDArray (any float dtype) as float32 values when written. */
         public static Tensor of(String name, DType dtype, NDArray array) {
             return new Tensor(name, dtype, array.getShape().getShape(),
-                    () -> array.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+                    () -> array.toType(DataType.FLOAT32, false).toFloatArray());
         }
 
         long elementCount() {

@@ -1,6 +1,7 @@
 package dev.dtp.mamba.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -831,6 +832,6 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
      * constant across prefills when nothing leaks. For leak tests and diagnostics.
      */
     public int managedArrayCount() {
-        return owner instanceof ai.djl.ndarray.BaseNDManager base ? base.getManagedArrays().size() : -1;
+        return owner instanceof BaseNDManager base ? base.getManagedArrays().size() : -1;
     }
 }

@@ -2,8 +2,8 @@ package dev.dtp.mamba.model;
 
 import ai.djl.ndarray.NDManager;
 import dev.dtp.core.Prefill;
-import dev.dtp.mamba.decode.DecodeState;
 import dev.dtp.core.PruningTrace;
+import dev.dtp.mamba.decode.DecodeState;
 import java.util.ArrayList;
 import java.util.List;
 

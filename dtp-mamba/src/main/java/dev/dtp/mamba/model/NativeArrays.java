@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteOrder;
 
 /**
  * Small arrays created in native memory that their manager frees on close (manager.create(long[])
@@ -20,7 +21,7 @@ public final class NativeArrays {
         }
         NDArray a = manager.create(shape, DataType.FLOAT32, Device.cpu());
         if (values.length > 0) {
-            a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+            a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
         }
         return onDevice(a, manager.getDevice());
     }
@@ -34,7 +35,7 @@ public final class NativeArrays {
             throw new IllegalArgumentException("cannot overwrite " + array.getShape() + " " + array.getDataType()
                     + " on " + array.getDevice() + " with " + values.length + " floats");
         }
-        array.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(values);
+        array.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(values);
     }
 
     public static NDArray longs(NDManager manager, long[] values) {

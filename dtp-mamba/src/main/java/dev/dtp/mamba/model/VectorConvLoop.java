@@ -1,8 +1,8 @@
 package dev.dtp.mamba.model;
 
+import dev.dtp.mamba.scan.VectorMath;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import dev.dtp.mamba.scan.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
@@ -78,7 +79,7 @@ public final class CpuScan implements SelectiveScan {
     }
 
     /** The array's float32 data as native-order bytes: its own memory when contiguous, else a copy. */
-    private static java.nio.ByteBuffer nativeBytes(NDArray array) {
+    private static ByteBuffer nativeBytes(NDArray array) {
         if (array.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("scan inputs must be float32, got " + array.getDataType());
         }

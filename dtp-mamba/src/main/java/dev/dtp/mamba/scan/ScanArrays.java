@@ -1,5 +1,7 @@
 package dev.dtp.mamba.scan;
 
+import java.nio.ByteBuffer;
+
 /**
  * One scan's data on the Java heap, row-major.
  *
@@ -12,5 +14,5 @@ package dev.dtp.mamba.scan;
  * @param hT the state transposed, (N, d_inner): initial on entry, final on return
  * @param y output (L, d_inner), native memory of the output tensor
  */
-record ScanArrays(int length, int dInner, int stateSize, java.nio.ByteBuffer x, java.nio.ByteBuffer delta, float[] b,
-        float[] c, float[] aT, float[] d, float[] hT, java.nio.ByteBuffer y) {}
+record ScanArrays(int length, int dInner, int stateSize, ByteBuffer x, ByteBuffer delta, float[] b,
+        float[] c, float[] aT, float[] d, float[] hT, ByteBuffer y) {}

@@ -1,5 +1,6 @@
 package dev.dtp.mamba.vision;
 
+import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.SequenceState;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
@@ -140,7 +141,7 @@ public final class ImageStateCache implements AutoCloseable {
     }
 
     /** The state after {@code image} under {@code policy}, from the cache or a visual prefill. */
-    public Lease prefix(VisionLanguageModel vlm, BufferedImage image, dev.dtp.core.PruningPolicy policy) {
+    public Lease prefix(VisionLanguageModel vlm, BufferedImage image, PruningPolicy policy) {
         return get(key(image) + "|" + policy.name() + "|" + vlm.model().fingerprint(), () -> vlm.prefix(image, policy));
     }
 

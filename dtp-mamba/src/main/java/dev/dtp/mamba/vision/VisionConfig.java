@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.dtp.mamba.checkpoint.ConfigException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -177,7 +178,7 @@ public record VisionConfig(
         float[] v = new float[count];
         JsonElement e = o.get(key);
         if (e == null || e.isJsonNull()) {
-            java.util.Arrays.fill(v, dflt);
+            Arrays.fill(v, dflt);
             return v;
         }
         if (!e.isJsonArray() || e.getAsJsonArray().size() != count) {

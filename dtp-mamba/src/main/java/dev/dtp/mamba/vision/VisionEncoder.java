@@ -1,16 +1,20 @@
 package dev.dtp.mamba.vision;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import dev.dtp.core.InputException;
 import dev.dtp.mamba.checkpoint.CheckpointException;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
+import dev.dtp.mamba.model.NativeArrays;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -49,7 +53,7 @@ public final class VisionEncoder implements AutoCloseable {
     }
 
     /** Loads the vision tensors from the given safetensors files (the model's shards) onto {@code device}. */
-    public static VisionEncoder load(VisionConfig config, int dModel, List<Path> files, ai.djl.Device device) {
+    public static VisionEncoder load(VisionConfig config, int dModel, List<Path> files, Device device) {
         NDManager owner = NDManager.newBaseManager(device);
         List<SafetensorsFile> opened = new ArrayList<>();
         try {
@@ -89,10 +93,10 @@ public final class VisionEncoder implements AutoCloseable {
             for (SafetensorsFile f : files) {
                 if (f.contains(name)) {
                     long[] actual = f.info(name).shape();
-                    if (!java.util.Arrays.equals(actual, shape)) {
+                    if (!Arrays.equals(actual, shape)) {
                         throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape "
-                                + java.util.Arrays.toString(actual) + ", config.json's vision section implies "
-                                + java.util.Arrays.toString(shape));
+                                + Arrays.toString(actual) + ", config.json's vision section implies "
+                                + Arrays.toString(shape));
                     }
                     return f.load(name, owner);
                 }
@@ -126,7 +130,7 @@ public final class VisionEncoder implements AutoCloseable {
         }
         float[] pixels = preprocessor.patches(image);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray p = dev.dtp.mamba.model.NativeArrays.floats(scope, pixels, new Shape(config.patches(), config.patchDim()))
+            NDArray p = NativeArrays.floats(scope, pixels, new Shape(config.patches(), config.patchDim()))
                     .toDevice(weights.getDevice(), false);
             p.attach(scope);
             NDArray features = Linear.linear(p, patchWeight, patchBias).singletonOrThrow().add(positions);
@@ -149,8 +153,8 @@ public final class VisionEncoder implements AutoCloseable {
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray f = features;
-            if (f.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
-                f = inScope(scope, f.toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+            if (f.getDataType() != DataType.FLOAT32) {
+                f = inScope(scope, f.toType(DataType.FLOAT32, false));
             }
             if (!f.getDevice().equals(weights.getDevice())) {
                 f = inScope(scope, f.toDevice(weights.getDevice(), false));

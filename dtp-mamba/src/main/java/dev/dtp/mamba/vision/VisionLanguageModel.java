@@ -11,14 +11,18 @@ import dev.dtp.core.ModelInput;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.SequenceState;
 import dev.dtp.core.generate.Generation;
+import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.checkpoint.ConfigException;
+import dev.dtp.mamba.convert.CheckpointConverter;
 import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -119,7 +123,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         try {
             tmp = Files.createTempDirectory("dtp-" + file.getFileName().toString().replace('.', '-'));
             Path tokenizer = file.toAbsolutePath().resolveSibling("tokenizer.json");
-            dev.dtp.mamba.convert.CheckpointConverter.convert(dev.dtp.mamba.convert.CheckpointConverter.detect(file), file, tmp,
+            CheckpointConverter.convert(CheckpointConverter.detect(file), file, tmp,
                     Files.isRegularFile(tokenizer) ? tokenizer : null, null);
             VisionLanguageModel vlm = load(tmp, builder);
             vlm.temporary = tmp;
@@ -138,7 +142,7 @@ public final class VisionLanguageModel implements AutoCloseable {
             return;
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory left behind is not worth failing for
         }
@@ -285,8 +289,8 @@ public final class VisionLanguageModel implements AutoCloseable {
     }
 
     /** Greedy decoding of up to {@code maxNewTokens}, stopping at the template's stop tokens. */
-    public dev.dtp.core.generate.GenerationConfig generationConfig(int maxNewTokens) {
-        return dev.dtp.core.generate.GenerationConfig.greedy(maxNewTokens).withStopTokens(stopTokens());
+    public GenerationConfig generationConfig(int maxNewTokens) {
+        return GenerationConfig.greedy(maxNewTokens).withStopTokens(stopTokens());
     }
 
     /** The answer text of generated ids, stop tokens removed, trimmed. */
@@ -299,7 +303,7 @@ public final class VisionLanguageModel implements AutoCloseable {
                 kept[n++] = id;
             }
         }
-        return tokenizer.decode(java.util.Arrays.copyOf(kept, n)).trim();
+        return tokenizer.decode(Arrays.copyOf(kept, n)).trim();
     }
 
     @Override

@@ -37,13 +37,13 @@ class CheckpointLoaderTest {
     @Test
     void aFailedLoadReleasesEverythingItAllocated() throws IOException {
         Path model = dir.resolve("bad-last");
-        List<SafetensorsWriter.Tensor> tensors = new java.util.ArrayList<>();
+        List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (SafetensorsWriter.Tensor t : RandomMambaCheckpoint.tensors(TINY, 2, Layout.HUGGING_FACE, DType.F32, false)) {
             tensors.add(t.name().equals("backbone.norm_f.weight")
                     ? SafetensorsWriter.Tensor.of(t.name(), DType.F32, new float[17], 17) : t);
         }
-        java.nio.file.Files.createDirectories(model);
-        java.nio.file.Files.writeString(model.resolve("config.json"), MambaConfigs.toHuggingFaceJson(TINY));
+        Files.createDirectories(model);
+        Files.writeString(model.resolve("config.json"), MambaConfigs.toHuggingFaceJson(TINY));
         SafetensorsWriter.write(model.resolve("model.safetensors"), tensors);
         long fdsBefore = openFiles();
         for (int i = 0; i < 20; i++) {
@@ -57,7 +57,7 @@ class CheckpointLoaderTest {
     }
 
     private static long openFiles() throws IOException {
-        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
         }
     }

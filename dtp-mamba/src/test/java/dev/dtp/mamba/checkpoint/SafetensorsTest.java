@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,7 +55,7 @@ class SafetensorsTest {
             }
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray loaded = f.load("b.half", m);
-                assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, loaded.getDataType());
+                assertEquals(DataType.FLOAT32, loaded.getDataType());
                 assertArrayEquals(half, loaded.toFloatArray());
                 assertEquals(0, f.load("empty", m).size());
             }

@@ -9,9 +9,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ScanKernelsTest {
     /** -Ddtp.test.device=gpu (tools/gpu_check.sh) runs the kernels that support it on a GPU; the CPU otherwise. */

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.dtp.bench.cli.CliRun;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.bench.data.YesNoMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +54,7 @@ class BenchmarkScoreTest {
             }
             Path out = dir.resolve("out/" + c[0] + ".jsonl");
             args.addAll(List.of("--out", out.toString()));
-            dev.dtp.bench.cli.CliRun r = BenchmarkCommandsTest.run(args.toArray(String[]::new));
+            CliRun r = BenchmarkCommandsTest.run(args.toArray(String[]::new));
             assertEquals(0, r.exit(), r.err());
             samples.addAll(JsonlDataset.read(out));
         }
@@ -179,11 +181,11 @@ class BenchmarkScoreTest {
 
     @Test
     void predictionsMustMatchTheSamples() {
-        Map<String, String> missing = new java.util.HashMap<>(PREDICTIONS);
+        Map<String, String> missing = new HashMap<>(PREDICTIONS);
         missing.remove("vsr-test-2");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchmarkScore.of(samples, missing));
         assertEquals("no prediction for sample 'vsr-test-2'", e.getMessage());
-        Map<String, String> extra = new java.util.HashMap<>(PREDICTIONS);
+        Map<String, String> extra = new HashMap<>(PREDICTIONS);
         extra.put("vsr-test-9", "yes");
         e = assertThrows(IllegalArgumentException.class, () -> BenchmarkScore.of(samples, extra));
         assertEquals("prediction for unknown sample 'vsr-test-9'", e.getMessage());

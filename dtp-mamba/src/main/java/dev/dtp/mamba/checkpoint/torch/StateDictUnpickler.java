@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import net.razorvine.pickle.Opcodes;
@@ -278,7 +279,7 @@ final class StateDictUnpickler extends Unpickler {
         if (a.length != 2 || !(a[0] instanceof String s) || !(a[1] instanceof String enc)) {
             throw new IllegalArgumentException("_codecs.encode expects (str, encoding)");
         }
-        return switch (enc.toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
+        return switch (enc.toLowerCase(Locale.ROOT).replace('-', '_')) {
             case "latin1", "latin_1", "iso_8859_1" -> s.getBytes(StandardCharsets.ISO_8859_1);
             case "utf8", "utf_8" -> s.getBytes(StandardCharsets.UTF_8);
             default -> throw new IllegalArgumentException("unsupported encoding " + enc);
