@@ -375,7 +375,6 @@ public final class BenchCommand implements Callable<Integer> {
                 int[] ids = new SplittableRandom(common.seed() + length).ints(length, 0, c.vocabSize()).toArray();
                 ModelInput input = ModelInput.ofIds(ids);
                 double[] ms = new double[runs];
-                PrefillProfile sum = null;
                 long[] parts = new long[PrefillProfile.Part.values().length];
                 for (int i = -warmup; i < runs; i++) {
                     PrefillProfile profile = new PrefillProfile();
