@@ -1,5 +1,14 @@
 package dev.dtp.mamba.model;
 
+import static dev.dtp.mamba.model.PrefillProfile.Part.CONV;
+import static dev.dtp.mamba.model.PrefillProfile.Part.DT_PROJ;
+import static dev.dtp.mamba.model.PrefillProfile.Part.GATE;
+import static dev.dtp.mamba.model.PrefillProfile.Part.IN_PROJ;
+import static dev.dtp.mamba.model.PrefillProfile.Part.NORM;
+import static dev.dtp.mamba.model.PrefillProfile.Part.OUT_PROJ;
+import static dev.dtp.mamba.model.PrefillProfile.Part.SCAN;
+import static dev.dtp.mamba.model.PrefillProfile.Part.X_PROJ;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -113,38 +122,39 @@ final class MambaBlock {
      * @param convHistory previous K−1 conv inputs or null at the start of a sequence
      */
     Projected project(NDArray residual, NDArray convHistory, Matrices m, PrefillProfile profile) {
-        int dInner = config.dInner();
         int r = config.dtRank();
         int n = config.dState();
-        long t = profile.start();
-        NDArray hidden = Ops.rmsNorm(residual, w.norm(), config.normEps());
-        t = profile.stop(PrefillProfile.Part.NORM, t);
+        PrefillProfile stage = profile.begin();
+        NDArray hidden = stage.done(NORM, Ops.rmsNorm(residual, w.norm(), config.normEps())); // (L, d_model)
         // in_proj as two products so that x and z are each contiguous
         NDArray convInput = Ops.linear(hidden, m.inProjX(), inProjBiasX); // (L, d_inner)
-        NDArray z = Ops.linear(hidden, m.inProjZ(), inProjBiasZ); // (L, d_inner)
+        NDArray z = stage.done(IN_PROJ, Ops.linear(hidden, m.inProjZ(), inProjBiasZ)); // (L, d_inner)
         hidden.close();
-        t = profile.stop(PrefillProfile.Part.IN_PROJ, t);
-        NDArray x;
-        if (CpuConv.supports(convInput)) {
-            float[] history = convHistory == null ? null : convHistory.toFloatArray();
-            x = CpuConv.convSilu(convInput, history, convWeightTHost, convBiasHost); // (L, d_inner)
-        } else {
-            try (NDArray conv = CausalConv.apply(convInput, convHistory, convWeightT, w.convBias())) {
-                x = Ops.silu(conv); // (L, d_inner)
-            }
-        }
-        t = profile.stop(PrefillProfile.Part.CONV, t);
+        NDArray x = stage.done(CONV, convSilu(convInput, convHistory)); // SiLU(causal conv1d), (L, d_inner)
         NDArray dbc = Ops.linear(x, m.xProj(), null); // (L, dt_rank + 2N)
         NDArray b = Ops.columns(dbc, r, r + n); // (L, N)
-        NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (L, N)
-        t = profile.stop(PrefillProfile.Part.X_PROJ, t);
-        NDArray delta;
+        NDArray c = stage.done(X_PROJ, Ops.columns(dbc, r + n, r + 2L * n)); // (L, N)
+        NDArray delta = stage.done(DT_PROJ, delta(dbc, r)); // (L, d_inner)
+        return new Projected(convInput, x, z, delta, b, c);
+    }
+
+    /** SiLU of the causal depthwise conv over the conv input, continuing {@code history} (null: zeros). */
+    private NDArray convSilu(NDArray convInput, NDArray history) {
+        if (CpuConv.supports(convInput)) {
+            return CpuConv.convSilu(convInput, history == null ? null : history.toFloatArray(), convWeightTHost,
+                    convBiasHost);
+        }
+        try (NDArray conv = CausalConv.apply(convInput, history, convWeightT, w.convBias())) {
+            return Ops.silu(conv);
+        }
+    }
+
+    /** Δ = softplus(dt_proj(dt) + bias), the step size of Eq. 2, from the first dt_rank columns of x_proj's output. */
+    private NDArray delta(NDArray dbc, int r) {
         try (NDArray dt = Ops.columns(dbc, 0, r);
                 NDArray dtProjected = Ops.linear(dt, w.dtProj(), w.dtProjBias())) {
-            delta = Ops.softplus(dtProjected); // Δ = softplus(dt_proj(dt) + bias), (L, d_inner)
+            return Ops.softplus(dtProjected);
         }
-        profile.stop(PrefillProfile.Part.DT_PROJ, t);
-        return new Projected(convInput, x, z, delta, b, c);
     }
 
     /**
@@ -154,18 +164,18 @@ final class MambaBlock {
      * @return the scan output (y and final state) and the block output (L, d_model)
      */
     Mixed mix(Projected p, NDArray h0, SelectiveScan scan, Matrices m, PrefillProfile profile) {
-        long t = profile.start();
-        ScanOutput s = scan.scan(new ScanInput(p.x(), p.delta(), a, p.b(), p.c(), w.d(), h0));
-        t = profile.stop(PrefillProfile.Part.SCAN, t);
-        NDArray gated;
-        try (NDArray gate = Ops.silu(p.z())) {
-            gated = s.y().mul(gate); // y ⊙ SiLU(z)
-        }
-        t = profile.stop(PrefillProfile.Part.GATE, t);
-        NDArray out = Ops.linear(gated, m.outProj(), w.outProjBias());
+        PrefillProfile stage = profile.begin();
+        ScanOutput s = stage.done(SCAN, scan.scan(new ScanInput(p.x(), p.delta(), a, p.b(), p.c(), w.d(), h0)));
+        NDArray gated = stage.done(GATE, gate(s.y(), p.z())); // y ⊙ SiLU(z)
+        NDArray out = stage.done(OUT_PROJ, Ops.linear(gated, m.outProj(), w.outProjBias())); // (L, d_model)
         gated.close();
-        profile.stop(PrefillProfile.Part.OUT_PROJ, t);
         return new Mixed(s.y(), s.state(), out);
+    }
+
+    private static NDArray gate(NDArray y, NDArray z) {
+        try (NDArray silu = Ops.silu(z)) {
+            return y.mul(silu);
+        }
     }
 
     record Mixed(NDArray y, NDArray state, NDArray output) {}

@@ -23,6 +23,8 @@ public final class PrefillProfile {
 
     private final boolean enabled;
     private final long[] nanos = new long[Part.values().length];
+    /** When the current stage began (see {@link #begin} and {@link #done}). */
+    private long mark;
 
     private PrefillProfile(boolean enabled) {
         this.enabled = enabled;
@@ -44,6 +46,27 @@ public final class PrefillProfile {
         long now = System.nanoTime();
         nanos[part.ordinal()] += now - start;
         return now;
+    }
+
+    /** Starts timing a run of stages; each {@link #done} closes one and starts the next. */
+    PrefillProfile begin() {
+        if (enabled) {
+            mark = System.nanoTime();
+        }
+        return this;
+    }
+
+    /**
+     * The probe of one stage: adds the time since the previous stage ended to {@code part} and
+     * returns {@code value}, so that a stage reads as one statement of the block's math.
+     */
+    <T> T done(Part part, T value) {
+        if (enabled) {
+            long now = System.nanoTime();
+            nanos[part.ordinal()] += now - mark;
+            mark = now;
+        }
+        return value;
     }
 
     public long nanos(Part part) {
