@@ -291,12 +291,12 @@ public final class BenchCommand implements Callable<Integer> {
     private static final long WARMUP_NANOS = 2_000_000_000L;
 
     /**
-     * Decode tokens/s of the model's default kernel and (with {@code compare}) of the NDArray step,
-     * timed in turns token by token on two sessions after the same prefill (after a warm-up of
-     * both), so that drift hits both.
+     * Decode tokens/s of the model's default kernel, or (with {@code compare}) of the fused step
+     * where it runs and of the NDArray step, timed in turns token by token on two sessions after the
+     * same prefill (after a warm-up of both), so that drift hits both.
      */
     private double[] decodeRates(MambaModel model, ModelInput input, PruningPolicy policy, boolean compare) {
-        DecodeKernel main = model.decodeKernel();
+        DecodeKernel main = compare && model.decodeBytesPerToken() > 0 ? DecodeKernel.FUSED : model.decodeKernel();
         int vocab = model.config().vocabSize();
         try (MambaSession a = model.prefill(input, policy, PrefillOptions.DEFAULT, null);
                 MambaSession b = compare ? model.prefill(input, policy, PrefillOptions.DEFAULT, null) : null) {
@@ -431,18 +431,21 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("gemm_gflops_per_s_same_shapes", round(gemmRate / 1e9));
                 row.put("matmul_limit_ratio", round4(prefillRate / gemmRate));
                 if (decode > 0) {
+                    // rates[0]: the fused step where it runs (else the default kernel); rates[1]: the NDArray step
                     double[] rates = decodeRates(model, input, PruningPolicy.none(), true);
+                    double rate = model.decodeKernel() == DecodeKernel.NDARRAY ? rates[1] : rates[0];
                     double weightBytes = model.decodeBytesPerToken() > 0 ? model.decodeBytesPerToken() : weightBytesPerToken(c);
                     double read = Roofline.readBytesPerSecond(manager, weightBytes, 7);
                     row.put("decode_kernel", model.decodeKernel().name().toLowerCase(Locale.ROOT));
-                    row.put("decode_tokens_per_s", round(rates[0]));
+                    row.put("decode_tokens_per_s", round(rate));
+                    row.put("decode_fused_tokens_per_s", model.decodeBytesPerToken() > 0 ? round(rates[0]) : null);
                     row.put("decode_ndarray_tokens_per_s", round(rates[1]));
                     row.put("decode_speedup", round4(rates[0] / rates[1]));
                     row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));
-                    row.put("decode_gb_per_s", round(rates[0] * weightBytes / 1e9));
+                    row.put("decode_gb_per_s", round(rate * weightBytes / 1e9));
                     row.put("read_gb_per_s", round(read / 1e9));
                     row.put("decode_limit_tokens_per_s", round(read / weightBytes));
-                    row.put("decode_limit_ratio", round4(rates[0] * weightBytes / read));
+                    row.put("decode_limit_ratio", round4(rate * weightBytes / read));
                 }
                 row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
                 rows.add(row);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.core.generate.Sampler;
+import dev.dtp.core.generate.TokenListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,9 @@ final class BatchDecoder {
     private BatchDecoder() {}
 
     static List<Generation> generate(MambaModel model, List<MambaSession> sessions, List<GenerationConfig> configs) {
+        if (sessions.size() == 1) { // a batch of one decodes with the model's single-sequence kernel
+            return List.of(Decoder.generate(sessions.get(0), configs.get(0), TokenListener.NONE));
+        }
         int count = sessions.size();
         Sampler[] samplers = new Sampler[count];
         int[][] tokens = new int[count][];

@@ -118,7 +118,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     public static final class Builder {
         private Device device = Device.cpu();
         private WeightFormat format = WeightFormat.F32;
-        private DecodeKernel decodeKernel = DecodeKernel.NDARRAY;
+        private DecodeKernel decodeKernel = DecodeKernel.FUSED;
         private SelectiveScan scan;
         private PruningDefaults defaults;
 
@@ -138,8 +138,9 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
         /**
          * The kernel {@link MambaSession#decode(int)} and generation use for float32 weights (default
-         * {@link DecodeKernel#NDARRAY}, libtorch's step, which measured faster than the fused float32
-         * step on 2 cores); int8 models always decode fused, the only kernel that reads int8.
+         * {@link DecodeKernel#FUSED} where it runs: 1.03–1.24× libtorch's step on an idle 2-core
+         * machine, docs/BENCHMARKS.md section 9); int8 models always decode fused, the only kernel
+         * that reads int8.
          */
         public Builder decodeKernel(DecodeKernel kernel) {
             this.decodeKernel = Objects.requireNonNull(kernel);
