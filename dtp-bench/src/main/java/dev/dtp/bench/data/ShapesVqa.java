@@ -2,13 +2,13 @@ package dev.dtp.bench.data;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -199,41 +199,15 @@ public final class ShapesVqa {
         if (questionsPerImage < 1) {
             throw new IllegalArgumentException("questions per image must be >= 1: " + questionsPerImage);
         }
-        if (questionsPerImage > 1) {
-            return writeMany(split, count, questionsPerImage, dir, progress);
-        }
-        Path images = dir.resolve("images");
-        Files.createDirectories(images);
-        List<EvalSample> rows = new ArrayList<>(count);
-        Map<Family, Integer> perFamily = new EnumMap<>(Family.class);
-        try {
-            samples(split, count).forEach(s -> {
-                Path image = images.resolve(s.imageName());
-                try {
-                    Files.write(image, PngEncoder.encode(render(s)));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                rows.add(s.toEvalSample(image));
-                perFamily.merge(s.family(), 1, Integer::sum);
-                progress.accept(rows.size());
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        Path jsonl = dir.resolve(jsonlName(split));
-        JsonlDataset.write(jsonl, rows);
-        return new Summary(jsonl, count, Collections.unmodifiableMap(perFamily));
-    }
-
-    private Summary writeMany(Split split, int count, int perImage, Path dir, IntConsumer progress) throws IOException {
+        int perImage = questionsPerImage;
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         List<EvalSample> rows = new ArrayList<>(count);
         Map<Family, Integer> perFamily = new EnumMap<>(Family.class);
         SceneQuestions followUps = new SceneQuestions(this);
         int scenes = (count + perImage - 1) / perImage;
-        for (ShapesVqaSample s : samples(split, scenes).toList()) {
+        for (Iterator<ShapesVqaSample> it = samples(split, scenes).iterator(); it.hasNext(); ) {
+            ShapesVqaSample s = it.next();
             Path image = images.resolve(s.imageName());
             Files.write(image, PngEncoder.encode(render(s)));
             rows.add(s.toEvalSample(image));

@@ -14,7 +14,6 @@ import dev.dtp.core.flops.Flops;
 import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
-import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.model.MambaModel;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.util.ArrayList;
@@ -131,9 +130,6 @@ final class ImageQuestions {
 
     private List<Generation> generate(SequenceState image, List<ModelInput> inputs, PruningPolicy policy) {
         GenerationConfig config = vlm.generationConfig(maxNewTokens);
-        if (inputs.size() == 1) {
-            return List.of(vlm.model().generate(image, inputs.get(0), config, policy, TokenListener.NONE));
-        }
         return vlm.model().generate(image, inputs, Collections.nCopies(inputs.size(), config), policy);
     }
 }

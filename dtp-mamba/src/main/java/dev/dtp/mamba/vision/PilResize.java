@@ -132,8 +132,8 @@ public final class PilResize {
         return new Coefficients(size, bounds, fixed);
     }
 
-    /** Keys' cubic with a = −0.5. */
-    private static double cubic(double x) {
+    /** Keys' cubic convolution kernel with a = −0.5 (Pillow's bicubic, and torch's antialiased one). */
+    public static double cubic(double x) {
         double a = -0.5;
         x = Math.abs(x);
         if (x < 1) {

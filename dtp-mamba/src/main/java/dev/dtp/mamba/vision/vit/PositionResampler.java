@@ -1,5 +1,6 @@
 package dev.dtp.mamba.vision.vit;
 
+import dev.dtp.mamba.vision.PilResize;
 import java.util.Arrays;
 
 /**
@@ -77,7 +78,7 @@ public final class PositionResampler {
                 double[] w = new double[max - min];
                 double total = 0;
                 for (int j = 0; j < w.length; j++) {
-                    w[j] = cubic((j + min - center + 0.5) * invScale);
+                    w[j] = PilResize.cubic((j + min - center + 0.5) * invScale);
                     total += w[j];
                 }
                 for (int j = 0; j < w.length; j++) {
@@ -89,18 +90,5 @@ public final class PositionResampler {
             }
             return new Filter(first, count, weights);
         }
-    }
-
-    /** Keys' cubic convolution kernel with a = −0.5. */
-    private static double cubic(double x) {
-        double a = -0.5;
-        x = Math.abs(x);
-        if (x < 1) {
-            return ((a + 2) * x - (a + 3)) * x * x + 1;
-        }
-        if (x < 2) {
-            return (((x - 5) * x + 8) * x - 4) * a;
-        }
-        return 0;
     }
 }
