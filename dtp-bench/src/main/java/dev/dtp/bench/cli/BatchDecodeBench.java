@@ -1,11 +1,12 @@
 package dev.dtp.bench.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
+import dev.dtp.mamba.model.DecodeKernel;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.model.WeightFormat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +17,8 @@ import java.util.SplittableRandom;
 /**
  * {@code dtp bench --batch-sizes 1,4,16}: decode tokens/s of batched greedy generation (every
  * sequence decodes the same number of tokens, so none leaves the batch early). Batch sizes are
- * measured round-robin, median over runs.
+ * measured round-robin, median over runs. With the fused float32 kernel, every batch of two or more
+ * is also decoded by libtorch's stacked batch step in turn ({@code ndarray_batch_tokens_per_s}).
  */
 final class BatchDecodeBench {
     private final MambaModel model;
@@ -36,14 +38,17 @@ final class BatchDecodeBench {
     }
 
     List<Map<String, Object>> measure(int[] sizes) {
+        // batches of two or more also run on libtorch's stacked step, in turn with the model's kernel
+        boolean compare = model.decodeKernel() == DecodeKernel.FUSED && model.weightFormat() == WeightFormat.F32;
         double[][] rates = new double[sizes.length][runs];
-        try (NDManager manager = NDManager.newBaseManager(model.device())) {
-            for (int r = -warmup; r < runs; r++) {
-                for (int s = 0; s < sizes.length; s++) {
-                    double rate = once(sizes[s], r + warmup);
-                    if (r >= 0) {
-                        rates[s][r] = rate;
-                    }
+        double[][] stacked = new double[sizes.length][runs];
+        for (int r = -warmup; r < runs; r++) {
+            for (int s = 0; s < sizes.length; s++) {
+                double rate = once(sizes[s], r + warmup, model.decodeKernel());
+                double other = compare && sizes[s] > 1 ? once(sizes[s], r + warmup, DecodeKernel.NDARRAY) : Double.NaN;
+                if (r >= 0) {
+                    rates[s][r] = rate;
+                    stacked[s][r] = other;
                 }
             }
         }
@@ -56,23 +61,32 @@ final class BatchDecodeBench {
             }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("batch", sizes[s]);
-            row.put("decode_tokens_per_s", Math.round(median * 100) / 100.0);
-            row.put("over_batch_1", Double.isNaN(single) ? null : Math.round(median / single * 100) / 100.0);
+            row.put("decode_tokens_per_s", round(median));
+            row.put("over_batch_1", Double.isNaN(single) ? null : round(median / single));
+            if (compare && sizes[s] > 1) {
+                double other = Stats.of(stacked[s]).median();
+                row.put("ndarray_batch_tokens_per_s", round(other));
+                row.put("fused_over_ndarray", round(median / other));
+            }
             row.put("peak_rss_mb", NativeMemory.peakResidentBytes() / (1 << 20));
             rows.add(row);
         }
         return rows;
     }
 
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
     /** Tokens/s of one batched generation of {@code batch} sequences. */
-    private double once(int batch, int run) {
+    private double once(int batch, int run, DecodeKernel kernel) {
         SplittableRandom rnd = new SplittableRandom(seed + 31L * run + batch);
         List<ModelInput> inputs = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
             inputs.add(ModelInput.ofIds(rnd.ints(text, 0, model.config().vocabSize()).toArray()));
         }
-        List<Generation> out = model.generate(inputs, Collections.nCopies(batch, GenerationConfig.greedy(tokens)),
-                PruningPolicy.none());
+        List<Generation> out = model.generate(null, inputs, Collections.nCopies(batch, GenerationConfig.greedy(tokens)),
+                PruningPolicy.none(), kernel);
         long nanos = out.stream().mapToLong(Generation::decodeNanos).max().orElse(1);
         return (double) batch * tokens / (nanos / 1e9);
     }

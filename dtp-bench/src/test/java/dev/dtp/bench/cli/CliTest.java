@@ -193,6 +193,25 @@ class CliTest {
     }
 
     @Test
+    void benchBatchSizesTimesTheFusedBatchAgainstTheStackedOne() {
+        CliRun r = run("bench", "--shape", "layers=2,d_model=64,vocab=1000", "--text", "4", "--batch-sizes", "1,3",
+                "--decode", "3", "--runs", "1", "--warmup", "0", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonArray rows = JsonParser.parseString(r.out()).getAsJsonArray();
+        assertEquals(2, rows.size(), r.out());
+        JsonObject one = rows.get(0).getAsJsonObject();
+        JsonObject three = rows.get(1).getAsJsonObject();
+        assertEquals(1, one.get("batch").getAsInt());
+        assertEquals(1.0, one.get("over_batch_1").getAsDouble(), 1e-9);
+        assertTrue(!one.has("ndarray_batch_tokens_per_s"), "a batch of one has no stacked step: " + one);
+        for (String field : List.of("decode_tokens_per_s", "over_batch_1", "ndarray_batch_tokens_per_s", "fused_over_ndarray")) {
+            assertTrue(three.get(field).getAsDouble() > 0, field + " = " + three.get(field));
+        }
+        double ratio = three.get("decode_tokens_per_s").getAsDouble() / three.get("ndarray_batch_tokens_per_s").getAsDouble();
+        assertEquals(ratio, three.get("fused_over_ndarray").getAsDouble(), 0.01 + 0.01 * ratio);
+    }
+
+    @Test
     void randomWritesTheWeightsTheBenchDrawsInMemory() {
         Path out = dir.resolve("random");
         CliRun r = run("random", "--shape", "layers=2,d_model=32,vocab=100", "--seed", "5", "--out", out.toString());

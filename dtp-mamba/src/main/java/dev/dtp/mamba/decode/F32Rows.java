@@ -24,6 +24,11 @@ public record F32Rows(ByteBuffer data, int rows, int cols) implements RowMatrix 
     }
 
     @Override
+    public void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to) {
+        VectorDot.f32RowsBatch(data, cols, xs, outs, batch, from, to);
+    }
+
+    @Override
     public void row(int i, float[] out, int offset) {
         data.asFloatBuffer().get(i * cols, out, offset, cols);
     }

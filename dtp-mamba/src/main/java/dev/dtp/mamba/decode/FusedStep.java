@@ -3,7 +3,10 @@ package dev.dtp.mamba.decode;
 import dev.dtp.mamba.MambaConfig;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One decode step of a Mamba language model for a batch of one on the CPU: per layer four passes
@@ -114,6 +117,94 @@ public final class FusedStep {
         rmsNorm(s.residual, normF, s.hidden);
         lmHead(s.hidden, s.logits);
         return Arrays.copyOf(s.logits, config.vocabSize());
+    }
+
+    /**
+     * Feeds {@code tokens[b]} to the sequence of {@code states[b]} for every b — one step for the
+     * whole batch: every matrix is read once for all sequences (the memory-bound GEMVs of a single
+     * step become small GEMMs), while the conv window, the scan step and the gate run per sequence
+     * on its own state. Each sequence's logits equal {@link #step}'s for it, bit for bit.
+     *
+     * @return per sequence its next-token logits (vocab_size)
+     */
+    public float[][] stepBatch(int[] tokens, DecodeState[] states) {
+        int batch = tokens.length;
+        if (states.length != batch) {
+            throw new IllegalArgumentException(batch + " tokens for " + states.length + " states");
+        }
+        Set<DecodeState> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (DecodeState s : states) {
+            if (!distinct.add(s)) {
+                throw new IllegalArgumentException("a sequence appears twice in the batch");
+            }
+        }
+        int dModel = config.dModel();
+        int dInner = config.dInner();
+        int dtRank = config.dtRank();
+        int n = config.dState();
+        float[][] hidden = new float[batch][];
+        float[][] xz = new float[batch][];
+        float[][] x = new float[batch][];
+        float[][] dbc = new float[batch][];
+        float[][] gated = new float[batch][];
+        float[][] out = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            DecodeState s = states[b];
+            embedding.row(tokens[b], s.residual, 0);
+            hidden[b] = s.hidden;
+            xz[b] = s.xz;
+            x[b] = s.x;
+            dbc[b] = s.dbc;
+            gated[b] = s.gated;
+            out[b] = s.out;
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            DecodeLayer w = layers.get(l);
+            int layer = l;
+            for (DecodeState s : states) {
+                rmsNorm(s.residual, w.norm(), s.hidden);
+            }
+            // in_proj for the batch, then each sequence's conv window and SiLU over the chunk's x channels
+            RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), (from, to) -> {
+                w.inProj().multiplyBatch(hidden, xz, batch, from, to);
+                for (DecodeState s : states) {
+                    addBias(w.inProjBias(), s.xz, from, to);
+                    if (from < dInner) {
+                        ConvStep.run(s.conv[layer], s.xz, w.convWeightT(), w.convBias(), dInner, config.dConv(), s.x,
+                                from, Math.min(to, dInner));
+                    }
+                }
+            });
+            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(),
+                    (from, to) -> w.xProj().multiplyBatch(x, dbc, batch, from, to));
+            // Δ, Eq. 2 one step and the gate, per sequence on its own state
+            RowSplit.run(dInner, batch * (w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n), (from, to) -> {
+                for (DecodeState s : states) {
+                    ScanStep.run(w, s.ssm[layer], s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to);
+                }
+            });
+            RowSplit.run(dModel, w.outProj().bytes() / dModel, (from, to) -> {
+                w.outProj().multiplyBatch(gated, out, batch, from, to);
+                float[] bias = w.outProjBias();
+                for (DecodeState s : states) {
+                    for (int i = from; i < to; i++) {
+                        s.residual[i] += bias == null ? s.out[i] : s.out[i] + bias[i];
+                    }
+                }
+            });
+        }
+        float[][] logits = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            rmsNorm(states[b].residual, normF, states[b].hidden);
+            logits[b] = states[b].logits;
+        }
+        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
+                (from, to) -> lmHead.multiplyBatch(hidden, logits, batch, from, to));
+        float[][] result = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            result[b] = Arrays.copyOf(logits[b], config.vocabSize());
+        }
+        return result;
     }
 
     /** lm_head on a normed residual row (d_model): the logits over the vocabulary (vocab_size). */

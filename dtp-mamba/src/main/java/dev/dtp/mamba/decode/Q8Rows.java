@@ -35,6 +35,11 @@ public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implemen
     }
 
     @Override
+    public void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to) {
+        VectorQ8.rowsBatch(quants, scales, cols, xs, outs, batch, from, to);
+    }
+
+    @Override
     public void row(int i, float[] out, int offset) {
         int blocks = cols / BLOCK;
         for (int b = 0; b < blocks; b++) {

@@ -15,6 +15,12 @@ public sealed interface RowMatrix permits F32Rows, Q8Rows {
     /** out[i] = W[i]·x for rows i in [from, to); each row is summed by one thread in a fixed order. */
     void multiply(float[] x, float[] out, int from, int to);
 
+    /**
+     * outs[b][i] = W[i]·xs[b] for rows i in [from, to) and the first {@code batch} vectors: the rows
+     * are read once for all of them, and each result equals {@link #multiply}'s bit for bit.
+     */
+    void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to);
+
     /** Row {@code i} as floats, into {@code out[offset, offset + cols)}. */
     void row(int i, float[] out, int offset);
 }

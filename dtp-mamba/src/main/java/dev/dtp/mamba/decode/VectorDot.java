@@ -19,35 +19,118 @@ final class VectorDot {
 
     private VectorDot() {}
 
-    /** out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major. */
+    /**
+     * out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major. Four rows at a time share
+     * each load of x; every row has one accumulator over its column vectors in order, then its lanes
+     * summed and the scalar tail added — the sum {@link #f32RowsBatch} forms too.
+     */
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
         int lanes = FLOATS.length();
-        int step = 4 * lanes;
-        int wide = cols - cols % step;
         int whole = cols - cols % lanes;
         float[] sum = new float[lanes];
-        for (int r = from; r < to; r++) {
-            int base = Float.BYTES * r * cols;
+        int r = from;
+        for (; r + 3 < to; r += 4) {
+            int b0 = Float.BYTES * r * cols;
+            int b1 = b0 + Float.BYTES * cols;
+            int b2 = b1 + Float.BYTES * cols;
+            int b3 = b2 + Float.BYTES * cols;
             FloatVector a0 = FloatVector.zero(FLOATS);
             FloatVector a1 = FloatVector.zero(FLOATS);
             FloatVector a2 = FloatVector.zero(FLOATS);
             FloatVector a3 = FloatVector.zero(FLOATS);
-            int j = 0;
-            for (; j < wide; j += step) {
-                a0 = load(w, base, j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
-                a1 = load(w, base, j + lanes).fma(FloatVector.fromArray(FLOATS, x, j + lanes), a1);
-                a2 = load(w, base, j + 2 * lanes).fma(FloatVector.fromArray(FLOATS, x, j + 2 * lanes), a2);
-                a3 = load(w, base, j + 3 * lanes).fma(FloatVector.fromArray(FLOATS, x, j + 3 * lanes), a3);
+            for (int j = 0; j < whole; j += lanes) {
+                FloatVector xj = FloatVector.fromArray(FLOATS, x, j);
+                a0 = load(w, b0, j).fma(xj, a0);
+                a1 = load(w, b1, j).fma(xj, a1);
+                a2 = load(w, b2, j).fma(xj, a2);
+                a3 = load(w, b3, j).fma(xj, a3);
             }
-            for (; j < whole; j += lanes) {
-                a0 = load(w, base, j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
-            }
-            float s = lanesSum(a0.add(a1).add(a2.add(a3)), sum);
-            for (; j < cols; j++) {
-                s += w.getFloat(base + Float.BYTES * j) * x[j];
-            }
-            out[r] = s;
+            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0, sum));
+            out[r + 1] = tail(w, b1, x, whole, cols, lanesSum(a1, sum));
+            out[r + 2] = tail(w, b2, x, whole, cols, lanesSum(a2, sum));
+            out[r + 3] = tail(w, b3, x, whole, cols, lanesSum(a3, sum));
         }
+        for (; r < to; r++) {
+            int b0 = Float.BYTES * r * cols;
+            FloatVector a0 = FloatVector.zero(FLOATS);
+            for (int j = 0; j < whole; j += lanes) {
+                a0 = load(w, b0, j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
+            }
+            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0, sum));
+        }
+    }
+
+    /**
+     * outs[b][r] = W[r]·xs[b] for rows r in [from, to) and sequences b in [0, batch): blocks of two
+     * rows × four sequences (eight accumulators; each weight load serves four sequences, each x load
+     * two rows), so the weights are read from memory once for every four sequences. Every (row,
+     * sequence) sum is formed exactly as {@link #f32Rows} forms it, so a batched decode step gives bit
+     * for bit the logits of one sequence at a time.
+     */
+    static void f32RowsBatch(ByteBuffer w, int cols, float[][] xs, float[][] outs, int batch, int from, int to) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        float[] sum = new float[lanes];
+        int quads = batch - batch % 4;
+        int r = from;
+        for (; r + 1 < to; r += 2) { // the two rows stay in the L1 cache while every quad of sequences reads them
+            int p = Float.BYTES * r * cols;
+            int q = p + Float.BYTES * cols;
+            for (int b = 0; b < quads; b += 4) {
+                float[] x0 = xs[b];
+                float[] x1 = xs[b + 1];
+                float[] x2 = xs[b + 2];
+                float[] x3 = xs[b + 3];
+                FloatVector p0 = FloatVector.zero(FLOATS);
+                FloatVector p1 = FloatVector.zero(FLOATS);
+                FloatVector p2 = FloatVector.zero(FLOATS);
+                FloatVector p3 = FloatVector.zero(FLOATS);
+                FloatVector q0 = FloatVector.zero(FLOATS);
+                FloatVector q1 = FloatVector.zero(FLOATS);
+                FloatVector q2 = FloatVector.zero(FLOATS);
+                FloatVector q3 = FloatVector.zero(FLOATS);
+                for (int j = 0; j < whole; j += lanes) {
+                    FloatVector wp = load(w, p, j);
+                    FloatVector wq = load(w, q, j);
+                    FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
+                    p0 = wp.fma(v, p0);
+                    q0 = wq.fma(v, q0);
+                    v = FloatVector.fromArray(FLOATS, x1, j);
+                    p1 = wp.fma(v, p1);
+                    q1 = wq.fma(v, q1);
+                    v = FloatVector.fromArray(FLOATS, x2, j);
+                    p2 = wp.fma(v, p2);
+                    q2 = wq.fma(v, q2);
+                    v = FloatVector.fromArray(FLOATS, x3, j);
+                    p3 = wp.fma(v, p3);
+                    q3 = wq.fma(v, q3);
+                }
+                outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0, sum));
+                outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1, sum));
+                outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2, sum));
+                outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3, sum));
+                outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0, sum));
+                outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1, sum));
+                outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2, sum));
+                outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3, sum));
+            }
+            for (int b = quads; b < batch; b++) {
+                f32Rows(w, cols, xs[b], outs[b], r, r + 2);
+            }
+        }
+        if (r < to) { // an odd last row
+            for (int b = 0; b < batch; b++) {
+                f32Rows(w, cols, xs[b], outs[b], r, to);
+            }
+        }
+    }
+
+    /** {@code s} plus W[row]·x over the scalar tail [whole, cols), in column order. */
+    private static float tail(ByteBuffer w, int base, float[] x, int whole, int cols, float s) {
+        for (int j = whole; j < cols; j++) {
+            s += w.getFloat(base + Float.BYTES * j) * x[j];
+        }
+        return s;
     }
 
     private static FloatVector load(ByteBuffer w, int base, int j) {

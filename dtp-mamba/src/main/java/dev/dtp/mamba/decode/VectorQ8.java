@@ -39,6 +39,51 @@ final class VectorQ8 {
         }
     }
 
+    /**
+     * {@link #rows} for a batch: outs[b][r] = W[r]·xs[b]. Each row's quants are widened to floats once
+     * (exactly: every int8 is a float) into a scratch row, which every sequence then reads with the
+     * block sums and the summing order of {@link #rows}, so the results are bit for bit the same.
+     */
+    static void rowsBatch(byte[] quants, float[] scales, int cols, float[][] xs, float[][] outs, int batch, int from,
+            int to) {
+        int lanes = FLOATS.length();
+        int blocks = cols / Q8Rows.BLOCK;
+        float[] sum = new float[lanes];
+        float[] row = new float[cols];
+        for (int r = from; r < to; r++) {
+            int q = r * cols;
+            for (int j = 0; j < cols; j += lanes) {
+                widen(quants, q + j).intoArray(row, j);
+            }
+            int s = r * blocks;
+            for (int i = 0; i < batch; i++) {
+                float[] x = xs[i];
+                FloatVector even = FloatVector.zero(FLOATS);
+                FloatVector odd = FloatVector.zero(FLOATS);
+                int b = 0;
+                for (; b + 1 < blocks; b += 2) {
+                    even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+                    odd = widened(row, x, b + 1).fma(FloatVector.broadcast(FLOATS, scales[s + b + 1]), odd);
+                }
+                if (b < blocks) {
+                    even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+                }
+                outs[i][r] = VectorDot.lanesSum(even.add(odd), sum);
+            }
+        }
+    }
+
+    /** {@link #block} over a row already widened to floats. */
+    private static FloatVector widened(float[] row, float[] x, int b) {
+        int lanes = FLOATS.length();
+        int j0 = b * Q8Rows.BLOCK;
+        FloatVector acc = FloatVector.zero(FLOATS);
+        for (int j = 0; j < Q8Rows.BLOCK; j += lanes) {
+            acc = FloatVector.fromArray(FLOATS, row, j0 + j).fma(FloatVector.fromArray(FLOATS, x, j0 + j), acc);
+        }
+        return acc;
+    }
+
     /** q_b · x_b for block {@code b} of the row starting at {@code q}, as lane partial sums. */
     private static FloatVector block(byte[] quants, int q, float[] x, int b) {
         int lanes = FLOATS.length();

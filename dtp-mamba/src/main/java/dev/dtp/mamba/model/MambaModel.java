@@ -697,6 +697,19 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         }
     }
 
+    /** One fused decode step for a batch of sequences, each continuing its own state (updated in place). */
+    float[][] stepFusedBatch(int[] tokens, DecodeState[] states) {
+        for (int id : tokens) {
+            checkToken(id);
+        }
+        enter();
+        try {
+            return fused.stepBatch(tokens, states);
+        } finally {
+            exit();
+        }
+    }
+
     private void checkToken(int tokenId) {
         if (tokenId < 0 || tokenId >= config.vocabSize()) {
             throw new InputException("token id " + tokenId + " is outside the vocabulary [0, " + config.vocabSize() + ")");
@@ -779,6 +792,24 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
      */
     public List<Generation> generate(SequenceState state, List<ModelInput> inputs, List<GenerationConfig> configs,
             PruningPolicy policy) {
+        return generate(state, inputs, configs, policy, decodeKernel);
+    }
+
+    /**
+     * {@link #generate(SequenceState, List, List, PruningPolicy)} with the batch decoded by the given
+     * kernel: {@link DecodeKernel#FUSED} steps all sequences through the fused CPU step (each weight
+     * read once per step for the batch, each sequence's logits equal to its own fused decode bit for
+     * bit), {@link DecodeKernel#NDARRAY} stacks the states into (B, …) arrays for libtorch's batched
+     * step. int8 weights always decode fused; a batch of one decodes with the single-sequence kernel.
+     */
+    public List<Generation> generate(SequenceState state, List<ModelInput> inputs, List<GenerationConfig> configs,
+            PruningPolicy policy, DecodeKernel kernel) {
+        Objects.requireNonNull(kernel, "kernel");
+        if (kernel == DecodeKernel.FUSED && fused == null) {
+            throw new ConfigException("the fused decode step runs on the CPU with the Vector API "
+                    + "(--add-modules jdk.incubator.vector); this model decodes with " + DecodeKernel.NDARRAY);
+        }
+        DecodeKernel batchKernel = weights.q8() != null ? DecodeKernel.FUSED : kernel;
         if (inputs.size() != configs.size()) {
             throw new InputException(inputs.size() + " inputs but " + configs.size() + " generation configs");
         }
@@ -787,14 +818,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             for (ModelInput input : inputs) {
                 sessions.add(run(state, input, policy, PrefillOptions.DEFAULT, null, PrefillProfile.NONE, true));
             }
-            if (weights.q8() != null) { // int8: the fused step per sequence reads a quarter of the bytes of a batched float32 step
-                List<Generation> out = new ArrayList<>(sessions.size());
-                for (int i = 0; i < sessions.size(); i++) {
-                    out.add(Decoder.generate(sessions.get(i), configs.get(i), TokenListener.NONE));
-                }
-                return out;
-            }
-            return sessions.isEmpty() ? List.of() : BatchDecoder.generate(this, sessions, configs);
+            return sessions.isEmpty() ? List.of() : BatchDecoder.generate(this, sessions, configs, batchKernel);
         } finally {
             sessions.forEach(MambaSession::close);
         }

@@ -78,6 +78,15 @@ public final class MambaSession implements Prefill {
         return logits.clone();
     }
 
+    /** The fused step's view of this session's caches (made at the first call), for a batched fused step. */
+    DecodeState fusedState() {
+        checkOpen();
+        if (fused == null) {
+            fused = model.fusedState(caches, cacheManager);
+        }
+        return fused;
+    }
+
     /** Layer {@code index}'s cache now (read only). */
     LayerCache cache(int index) {
         checkOpen();
