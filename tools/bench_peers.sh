@@ -34,8 +34,11 @@ if [[ ! -d "$src" ]]; then
 fi
 echo "llama.cpp $(cat "$work/package/llama/llama.cpp.info.json" | tr -d ' \n') at $(git -C "$src" rev-parse --short HEAD)"
 if [[ ! -x "$src/build/bin/llama-bench" ]]; then
+  # -march=native, but no AMX: virtual machines may list the AMX flags and still fault on tileloadd
+  # (seen here: Illegal instruction in llama.cpp's Q8_0 AMX kernel); AVX2 and AVX-512 stay on
+  noamx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
   cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DGGML_OPENMP=ON \
-    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >/dev/null
+    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF "-DCMAKE_C_FLAGS=$noamx" "-DCMAKE_CXX_FLAGS=$noamx" >/dev/null
   cmake --build "$src/build" -j "$(nproc)" --target llama-bench llama-quantize >/dev/null
 fi
 bench="$src/build/bin/llama-bench"

@@ -49,8 +49,8 @@ final class CausalConv {
     /** The last K−1 conv inputs of a sequence that ends with {@code x}: the decoding cache. */
     static NDArray tail(NDArray x, NDArray history, int kernel) {
         long length = x.getShape().get(0);
-        if (history == null && length >= kernel - 1) {
-            return Ops.rows(x, length - (kernel - 1), length).duplicate(); // the last K−1 rows, no padding needed
+        if (length >= kernel - 1) { // the last K−1 rows; the history matters only to a chunk shorter than that
+            return Ops.rows(x, length - (kernel - 1), length).duplicate();
         }
         NDArray padded = withHistory(x, history, kernel);
         long rows = padded.getShape().get(0);
