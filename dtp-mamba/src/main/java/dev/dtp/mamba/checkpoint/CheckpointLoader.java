@@ -9,15 +9,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.dtp.mamba.MambaConfig;
-import dev.dtp.mamba.decode.Q8Quantizer;
 import dev.dtp.mamba.decode.Q8Rows;
 import dev.dtp.mamba.model.LayerWeights;
 import dev.dtp.mamba.model.MambaWeights;
 import dev.dtp.mamba.model.Q8Weights;
 import dev.dtp.mamba.model.WeightFormat;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * model.safetensors.index.json) in either {@link Layout} into a {@link MambaWeights}. Every tensor's
  * shape is checked against config.json. Loading is all-or-nothing: on any error everything
  * allocated so far is released. With {@link WeightFormat#INT8} the large matrices go from the file
- * mapping straight into int8 blocks, a row at a time, without a float32 copy.
+ * mapping straight into int8 blocks, a row at a time, without a float32 copy; matrices stored as int8
+ * ({@link Q8Tensors}, written by {@code dtp convert --weights int8}) are copied as they are. With
+ * {@link WeightFormat#F32} stored int8 matrices are dequantised, with a warning.
  */
 public final class CheckpointLoader {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
@@ -84,7 +83,7 @@ public final class CheckpointLoader {
             String embeddingName = source.has(prefix + Layout.HUGGING_FACE.embeddingName())
                     ? Layout.HUGGING_FACE.embeddingName() : Layout.MAMBA_SSM.embeddingName();
             long vocabRows = r.embeddingRows(embeddingName, config);
-            NDArray embedding = int8 ? null : r.tensor(embeddingName, -1, vocabRows, d);
+            NDArray embedding = int8 ? null : r.matrix(embeddingName, -1, vocabRows, d);
             Q8Rows embeddingQ8 = int8 ? r.quantized(embeddingName, -1, vocabRows, d) : null;
             MambaConfig actual = config.withPaddedVocab(Math.toIntExact(vocabRows));
             List<LayerWeights> layers = new ArrayList<>();
@@ -103,16 +102,16 @@ public final class CheckpointLoader {
                 }
                 layers.add(new LayerWeights(
                         r.tensor(p + "norm.weight", i, d),
-                        int8 ? null : r.tensor(m + "in_proj.weight", i, 2L * di, d),
+                        int8 ? null : r.matrix(m + "in_proj.weight", i, 2L * di, d),
                         config.projBias() ? r.tensor(m + "in_proj.bias", i, 2L * di) : r.absent(m + "in_proj.bias", i),
                         convWeight,
                         config.convBias() ? r.tensor(m + "conv1d.bias", i, di) : r.absent(m + "conv1d.bias", i),
-                        int8 ? null : r.tensor(m + "x_proj.weight", i, config.dtRank() + 2L * n, di),
+                        int8 ? null : r.matrix(m + "x_proj.weight", i, config.dtRank() + 2L * n, di),
                         r.tensor(m + "dt_proj.weight", i, di, config.dtRank()),
                         r.tensor(m + "dt_proj.bias", i, di),
                         r.tensor(m + "A_log", i, di, n),
                         r.tensor(m + "D", i, di),
-                        int8 ? null : r.tensor(m + "out_proj.weight", i, d, di),
+                        int8 ? null : r.matrix(m + "out_proj.weight", i, d, di),
                         config.projBias() ? r.tensor(m + "out_proj.bias", i, d) : r.absent(m + "out_proj.bias", i)));
             }
             NDArray normF = r.tensor("backbone.norm_f.weight", -1, d);
@@ -122,7 +121,7 @@ public final class CheckpointLoader {
                 if (int8) {
                     lmHeadQ8 = r.quantized("lm_head.weight", -1, actual.paddedVocabSize(), d);
                 } else {
-                    lmHead = r.tensor("lm_head.weight", -1, actual.paddedVocabSize(), d);
+                    lmHead = r.matrix("lm_head.weight", -1, actual.paddedVocabSize(), d);
                 }
             } else if (config.tieEmbeddings()) {
                 lmHead = embedding;
@@ -148,6 +147,7 @@ public final class CheckpointLoader {
         private final NDManager owner;
         private final Set<String> used = new HashSet<>();
         private final Map<DType, Integer> dtypes = new EnumMap<>(DType.class);
+        private int dequantised;
 
         Reader(TensorSource source, String prefix, NDManager owner) {
             this.source = source;
@@ -161,19 +161,40 @@ public final class CheckpointLoader {
         }
 
         /**
-         * A (rows, cols) matrix quantised to Q8_0 a row at a time from the file mapping (converted
-         * from F16/BF16 on the way); no float32 copy of the whole tensor is made.
+         * A large (rows, cols) matrix in Q8_0: a stored int8 one (I8 quants plus scales, {@link Q8Tensors})
+         * copied from the file mapping, or a float one quantised a row at a time from the mapping
+         * (converted from F16/BF16 on the way); no float32 copy of the whole tensor is made.
          */
         Q8Rows quantized(String name, int layer, long rows, long cols) {
             String full = prefix + name;
             SafetensorsFile file = checked(full, layer, rows, cols);
-            DType dtype = file.info(full).dtype();
-            ByteBuffer bytes = file.bytes(full);
-            int width = Math.toIntExact(cols);
-            long rowBytes = (long) width * dtype.bytes();
-            return Q8Quantizer.quantize(full, Math.toIntExact(rows), width, (row, out) -> SafetensorsFile.convert(
-                    bytes.slice(Math.toIntExact(row * rowBytes), Math.toIntExact(rowBytes)).order(bytes.order()), dtype,
-                    FloatBuffer.wrap(out)));
+            return file.info(full).dtype() == DType.I8 ? stored(full) : Q8Tensors.quantize(file, full);
+        }
+
+        /**
+         * A large (rows, cols) matrix as float32: a float tensor as it is, a stored int8 one dequantised
+         * (s · q, reported once by {@link #reportConversions}).
+         */
+        NDArray matrix(String name, int layer, long rows, long cols) {
+            String full = prefix + name;
+            SafetensorsFile file = checked(full, layer, rows, cols);
+            if (file.info(full).dtype() != DType.I8) {
+                return file.load(full, owner);
+            }
+            dequantised++;
+            return Q8Tensors.dequantize(stored(full), full, owner);
+        }
+
+        /** The stored Q8_0 matrix {@code full} with its scales, which count as used. */
+        private Q8Rows stored(String full) {
+            String scales = Q8Tensors.scaleName(full);
+            SafetensorsFile scaleFile = source.fileOf(scales);
+            if (scaleFile == null) {
+                throw new CheckpointException(source.describe() + ": tensor '" + full + "' is int8 (I8) but its scales '"
+                        + scales + "' are missing");
+            }
+            used.add(scales);
+            return Q8Tensors.read(source.fileOf(full), full, scaleFile);
         }
 
         private SafetensorsFile checked(String full, int layer, long... expected) {
@@ -192,10 +213,18 @@ public final class CheckpointLoader {
             return file;
         }
 
-        /** Warns once when half-precision tensors were widened: the model computes in float32. */
+        /**
+         * Warns once when half-precision tensors were widened (the model computes in float32) and when
+         * int8 matrices were dequantised for a float32 model.
+         */
         void reportConversions() {
+            if (dequantised > 0) {
+                LOG.warn("{}: {} int8 (Q8_0) matrices dequantised to float32 on load: this pre-quantised model "
+                        + "(dtp convert --weights int8) then takes 3.6x the memory of its int8 form and computes with "
+                        + "the int8 values; load it with int8 weights (--weights int8)", source.describe(), dequantised);
+            }
             dtypes.forEach((dtype, count) -> {
-                if (dtype != DType.F32) {
+                if (dtype == DType.F16 || dtype == DType.BF16) {
                     LOG.warn("{}: {} {} tensors converted to float32 on load (half-precision matmul on CPU is ~200x "
                             + "slower, and BF16 arrays crash DJL's native code)", source.describe(), count, dtype);
                 }
@@ -355,6 +384,11 @@ public final class CheckpointLoader {
 
         Set<String> names() {
             return byTensor.keySet();
+        }
+
+        /** The safetensors files, in the order they were opened. */
+        List<Path> paths() {
+            return files.stream().map(SafetensorsFile::path).toList();
         }
 
         String describe() {

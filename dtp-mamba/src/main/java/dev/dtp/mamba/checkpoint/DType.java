@@ -6,7 +6,9 @@ import java.util.Arrays;
 public enum DType {
     F32(4),
     F16(2),
-    BF16(2);
+    BF16(2),
+    /** int8: the quants of a Q8_0 matrix in a pre-quantised checkpoint ({@link Q8Tensors}); not a float type. */
+    I8(1);
 
     private final int bytes;
 

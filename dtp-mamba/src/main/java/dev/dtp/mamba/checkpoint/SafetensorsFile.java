@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A safetensors file read through memory mapping: an 8-byte little-endian header length, a JSON
@@ -213,7 +214,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         DType dtype = DType.fromHeader(dtypeName);
         if (dtype == null) {
-            throw new CheckpointException(where + ": unsupported dtype '" + dtypeName + "' (supported: F32, F16, BF16)");
+            throw new CheckpointException(where + ": unsupported dtype '" + dtypeName + "' (supported: F32, F16, BF16, I8)");
         }
         if (offsets.length != 2) {
             throw new CheckpointException(where + ": 'data_offsets' must be [begin, end]");
@@ -348,7 +349,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** One tensor converted to float32 on the Java heap (for small tensors and tests). */
     public float[] readFloats(String name) {
-        TensorInfo info = info(name);
+        TensorInfo info = floatInfo(name);
         if (info.elementCount() > Integer.MAX_VALUE - 8) {
             throw new CheckpointException(path + ": tensor '" + name + "' is too large for a Java array");
         }
@@ -363,12 +364,19 @@ public final class SafetensorsFile implements AutoCloseable {
      * manager frees them on close and nothing large touches the Java heap.
      */
     public NDArray load(String name, NDManager manager) {
-        TensorInfo info = info(name);
-        NDArray host = manager.create(info.djlShape(), DataType.FLOAT32, Device.cpu());
+        TensorInfo info = floatInfo(name);
+        return filled(name, info.djlShape(), manager, target -> convert(bytes(name), info.dtype(), target));
+    }
+
+    /**
+     * A float32 array named {@code name} owned by {@code manager}, its values written by {@code fill}
+     * straight into libtorch's memory on the CPU (then moved to the manager's device).
+     */
+    static NDArray filled(String name, Shape shape, NDManager manager, Consumer<FloatBuffer> fill) {
+        NDArray host = manager.create(shape, DataType.FLOAT32, Device.cpu());
         try {
-            if (info.elementCount() > 0) {
-                FloatBuffer target = host.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                convert(bytes(name), info.dtype(), target);
+            if (shape.size() > 0) {
+                fill.accept(host.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
             }
             host.setName(name);
             if (manager.getDevice().equals(host.getDevice())) {
@@ -381,6 +389,17 @@ public final class SafetensorsFile implements AutoCloseable {
             host.close();
             throw e;
         }
+    }
+
+    /** The entry of a tensor that holds float values: an I8 tensor is a Q8_0 matrix's quants, not floats. */
+    private TensorInfo floatInfo(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() == DType.I8) {
+            throw new CheckpointException(path + ": tensor '" + name + "' is I8 (the int8 quants of a Q8_0 matrix, "
+                    + "written by dtp convert --weights int8); only in_proj, x_proj, out_proj, the embedding and lm_head "
+                    + "may be int8, and they are read with their scales");
+        }
+        return info;
     }
 
     /** Converts little-endian {@code source} of {@code dtype} into float32, in bounded chunks. */
@@ -400,6 +419,7 @@ public final class SafetensorsFile implements AutoCloseable {
                     target.put(chunk, 0, n);
                 }
             }
+            case I8 -> throw new IllegalArgumentException("I8 holds int8 quants, not float values");
         }
     }
 

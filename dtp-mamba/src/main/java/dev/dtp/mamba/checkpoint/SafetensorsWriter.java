@@ -29,11 +29,28 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     /**
-     * A tensor to write: values are produced as float32 (row-major) and stored as {@code dtype}.
+     * A tensor to write: either {@code values}, produced as float32 (row-major) and stored as
+     * {@code dtype}, or {@code bytes}, the tensor's little-endian bytes in {@code dtype} written as they
+     * are (how I8 tensors and verbatim copies are given); the other is null.
      */
-    public record Tensor(String name, DType dtype, long[] shape, Supplier<float[]> values) {
+    public record Tensor(String name, DType dtype, long[] shape, Supplier<float[]> values, Supplier<ByteBuffer> bytes) {
         public Tensor {
             shape = shape.clone();
+            if ((values == null) == (bytes == null)) {
+                throw new IllegalArgumentException("tensor '" + name + "': give either float values or bytes");
+            }
+            if (dtype == DType.I8 && values != null) {
+                throw new IllegalArgumentException("tensor '" + name + "': I8 tensors are written from their bytes");
+            }
+        }
+
+        public Tensor(String name, DType dtype, long[] shape, Supplier<float[]> values) {
+            this(name, dtype, shape, values, null);
+        }
+
+        /** A tensor whose little-endian bytes in {@code dtype} are written unchanged. */
+        public static Tensor raw(String name, DType dtype, long[] shape, Supplier<ByteBuffer> bytes) {
+            return new Tensor(name, dtype, shape, null, bytes);
         }
 
         public static Tensor of(String name, DType dtype, float[] values, long... shape) {
@@ -85,12 +102,19 @@ public final class SafetensorsWriter {
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // report the original failure
-            }
+            deleteQuietly(tmp);
             throw new CheckpointException(file + ": cannot write: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) { // e.g. a tensor that could not be produced: no half-written file stays
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // report the original failure
         }
     }
 
@@ -132,6 +156,10 @@ public final class SafetensorsWriter {
     }
 
     private static void writeValues(OutputStream out, Tensor t) throws IOException {
+        if (t.bytes() != null) {
+            writeBytes(out, t);
+            return;
+        }
         float[] values = t.values().get();
         if (values.length != t.elementCount()) {
             throw new IllegalArgumentException("tensor '" + t.name() + "': " + values.length
@@ -147,9 +175,25 @@ public final class SafetensorsWriter {
                     case F32 -> buffer.putFloat(values[i]);
                     case F16 -> buffer.putShort(HalfFloats.floatToF16(values[i]));
                     case BF16 -> buffer.putShort(HalfFloats.floatToBf16(values[i]));
+                    case I8 -> throw new IllegalStateException("I8 tensors are written from their bytes");
                 }
             }
             out.write(buffer.array(), 0, buffer.position());
+        }
+    }
+
+    private static void writeBytes(OutputStream out, Tensor t) throws IOException {
+        ByteBuffer bytes = t.bytes().get().duplicate();
+        long expected = t.elementCount() * t.dtype().bytes();
+        if (bytes.remaining() != expected) {
+            throw new IllegalArgumentException("tensor '" + t.name() + "': " + bytes.remaining() + " bytes for shape "
+                    + Arrays.toString(t.shape()) + " of " + t.dtype() + ", which needs " + expected);
+        }
+        byte[] chunk = new byte[(int) Math.min(1 << 20, Math.max(1, expected))];
+        while (bytes.hasRemaining()) {
+            int n = Math.min(chunk.length, bytes.remaining());
+            bytes.get(chunk, 0, n);
+            out.write(chunk, 0, n);
         }
     }
 }

@@ -129,7 +129,8 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
 
         /**
          * How the large matrices are held (default {@link WeightFormat#F32}); {@link WeightFormat#INT8}
-         * quantises them at load (CPU only).
+         * quantises them at load (CPU only), or copies them as they are from a pre-quantised directory
+         * ({@code dtp convert --weights int8}), which float32 dequantises with a warning.
          */
         public Builder weights(WeightFormat format) {
             this.format = Objects.requireNonNull(format);

@@ -9,7 +9,9 @@ public enum WeightFormat {
     /**
      * int8 in Q8_0 blocks of 32 with a float32 scale each (about 28% of float32), for in_proj,
      * x_proj, out_proj, the embedding and lm_head; everything else stays float32. Decoding reads the
-     * int8 blocks directly; a prefill dequantises one layer at a time into scratch. CPU only.
+     * int8 blocks directly; a prefill dequantises one layer at a time into scratch. CPU only. Quantised
+     * at load from float weights, or read as they are from a pre-quantised directory ({@code dtp convert
+     * --weights int8}, {@code Q8Tensors}), with the same result.
      */
     INT8;
 

@@ -126,7 +126,7 @@ class SafetensorsTest {
     @Test
     void rejectsUnknownDtypeShapeMismatchAndDuplicates() throws IOException {
         assertRejected(withHeader("dtype.safetensors",
-                "{\"a\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}", 4), "unsupported dtype 'I8'");
+                "{\"a\":{\"dtype\":\"I16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4), "unsupported dtype 'I16'");
         assertRejected(withHeader("size.safetensors",
                 "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", 16), "tensor 'a'", "needs 12 bytes");
         assertRejected(withHeader("neg.safetensors",
