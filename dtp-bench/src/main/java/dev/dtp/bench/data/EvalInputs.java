@@ -6,6 +6,7 @@ import dev.dtp.core.InputException;
 import dev.dtp.core.ModelInput;
 import dev.dtp.core.TokenLayout;
 import dev.dtp.mamba.checkpoint.SafetensorsFile;
+import dev.dtp.mamba.vision.PromptTemplates;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -16,9 +17,12 @@ import javax.imageio.ImageIO;
 public final class EvalInputs {
     private EvalInputs() {}
 
-    /** The sample's image (or features) and question as the model's input; visual rows in {@code manager}. */
+    /**
+     * The sample's image (or features) and question, through its benchmark's prompt template (the model
+     * directory's), as the model's input; visual rows in {@code manager}.
+     */
     public static ModelInput input(VisionLanguageModel vlm, EvalSample s, NDManager manager) {
-        return ModelInput.builder().visual(visual(vlm, s, manager)).text(vlm.promptIds(s.question())).build();
+        return ModelInput.builder().visual(visual(vlm, s, manager)).text(vlm.promptIds(s.family(), s.question())).build();
     }
 
     /** The projected visual tokens (patches, d_model) of the sample's image or features file. */
@@ -37,8 +41,14 @@ public final class EvalInputs {
 
     /** The token layout of the sample's input (the image's patches, then the prompt), without reading the image. */
     public static TokenLayout layout(VisionLanguageModel vlm, EvalSample s) {
+        return layout(vlm, vlm.prompts(), s);
+    }
+
+    /** {@link #layout(VisionLanguageModel, EvalSample)} with the prompt from {@code prompts}. */
+    public static TokenLayout layout(VisionLanguageModel vlm, PromptTemplates prompts, EvalSample s) {
         int visual = vlm.visionConfig().patches();
-        return TokenLayout.textWithImage(visual + vlm.promptIds(s.question()).length, 0, visual);
+        int text = vlm.encodePrompt(prompts.fill(s.family(), s.question())).length;
+        return TokenLayout.textWithImage(visual + text, 0, visual);
     }
 
     /** What identifies a sample's image: its features file if it has one, else its image file. */

@@ -13,12 +13,16 @@ public record YesNoMetrics(int tp, int fp, int tn, int fn) {
 
     /**
      * Reads a free-form answer as yes or no as POPE does: an answer starting with "yes" or "no" is that;
-     * otherwise one containing the word "no" or "not" is no, and anything else is yes.
+     * otherwise one containing the word "no" or "not" is no, and anything else is yes. VSR's "True" and
+     * "False" (an answer starting with "true" or "false") read as yes and no.
      */
     public static boolean isYes(String answer) {
         String[] words = AnswerNormalizer.normalize(answer).split(" ");
-        if (words[0].equals("yes")) {
+        if (words[0].equals("yes") || words[0].equals("true")) {
             return true;
+        }
+        if (words[0].equals("false")) {
+            return false;
         }
         for (String w : words) {
             if (w.equals("no") || w.equals("not")) {

@@ -12,6 +12,7 @@ import dev.dtp.bench.data.JsonlDataset;
 import dev.dtp.core.PruningPolicy;
 import dev.dtp.core.policy.PolicySpec;
 import dev.dtp.mamba.tokenizer.MambaTokenizer;
+import dev.dtp.mamba.vision.PromptTemplates;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -27,7 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,6 +91,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Score by generated text or by the candidates' probabilities at the first answer step; auto "
                     + "chooses per benchmark as vlm-evaluation does (default ${DEFAULT-VALUE}; docs/DATA.md).")
     String scoring;
+
+    @Option(names = "--prompt-template", paramLabel = "[BENCHMARK=]TEMPLATE",
+            description = "Prompt template with {question}, replacing the model directory's (vision.prompts / vision.prompt): "
+                    + "for every benchmark, or with BENCHMARK= for that one only; repeatable (docs/DATA.md).")
+    List<String> promptTemplates;
 
     @Option(names = "--sweep", paramLabel = "r=R,R,...",
             description = "Keep-ratio sweep: DTP at each r, FastV, DART and VTW at matched FLOPs, the calibrated default; "
@@ -176,7 +185,8 @@ public final class EvalCommand implements Callable<Integer> {
                         throw new DatasetException(data, "no samples to sweep over");
                     }
                     sweepPlan = KeepRatioSweep.plan(sweepRatios, vlm.model().pruningDefaults(),
-                            vlm.model().config().shape(), EvalInputs.layout(vlm, samples.get(0)), sweepLayer);
+                            vlm.model().config().shape(),
+                            EvalInputs.layout(vlm, EvalRun.prompts(vlm, settings()), samples.get(0)), sweepLayer);
                     sweepPlan.forEach(p -> o.println("sweep: " + KeepRatioSweep.describe(p)));
                     KeepRatioSweep.specs(sweepPlan).stream().filter(x -> !specs.contains(x)).forEach(specs::add);
                 }
@@ -186,7 +196,7 @@ public final class EvalCommand implements Callable<Integer> {
                     parsed.add(PolicySpec.parse(p, vlm.model().pruningDefaults(), vlm.model().layerCount()));
                 }
                 plan = ScoringPlan.of(mode, data, lines, vlm.tokenizer()::encode);
-                EvalRun run = new EvalRun(vlm, specs, parsed, new EvalRun.Settings(maxNewTokens, cacheOn(), batch))
+                EvalRun run = new EvalRun(vlm, specs, parsed, settings())
                         .scoring(plan);
                 return new LoadedEval(vlm, run);
             } catch (RuntimeException e) {
@@ -211,7 +221,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         EvalJob job = new EvalJob(model.toAbsolutePath().toString(),
                 calibration == null ? null : calibration.toAbsolutePath().toString(), names(),
-                new EvalRun.Settings(maxNewTokens, cacheOn(), batch), common.deviceName());
+                settings(), common.deviceName());
         common.apply(); // checks --dtype
         return EvalCluster.find().open(spark, job);
     }
@@ -224,7 +234,7 @@ public final class EvalCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path runFile = out.resolve("run.json");
         String fingerprint = RunFingerprint.of(model, calibration, data, "max-new-tokens=" + maxNewTokens
-                + ",scoring=" + scoring);
+                + ",scoring=" + scoring + (promptOverrides().isEmpty() ? "" : ",prompts=" + new TreeMap<>(promptOverrides())));
         if (Files.exists(predictions) && !fingerprint.equals(savedFingerprint(runFile))) {
             o.printf("%s was made with another model, calibration, data file or settings: starting over%n", predictions);
             Files.delete(predictions);
@@ -242,6 +252,33 @@ public final class EvalCommand implements Callable<Integer> {
     private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
 
     private List<KeepRatioSweep.Point> sweepPlan;
+
+    private EvalRun.Settings settings() {
+        return new EvalRun.Settings(maxNewTokens, cacheOn(), batch, promptOverrides());
+    }
+
+    /** --prompt-template values by benchmark ("" for every benchmark). */
+    private Map<String, String> promptOverrides() {
+        Map<String, String> byBenchmark = new LinkedHashMap<>();
+        for (String value : promptTemplates == null ? List.<String>of() : promptTemplates) {
+            Matcher m = BENCHMARK_PREFIX.matcher(value);
+            boolean named = m.lookingAt();
+            String benchmark = named ? m.group(1) : "";
+            String template = value.substring(named ? m.end() : 0);
+            String which = benchmark.isEmpty() ? "every benchmark" : "benchmark " + benchmark;
+            if (!template.contains(PromptTemplates.QUESTION)) {
+                throw new ParameterException(spec.commandLine(), "--prompt-template for " + which + " must contain "
+                        + PromptTemplates.QUESTION + ", got '" + template + "'");
+            }
+            if (byBenchmark.put(benchmark, template) != null) {
+                throw new ParameterException(spec.commandLine(), "--prompt-template given twice for " + which);
+            }
+        }
+        return byBenchmark;
+    }
+
+    /** A leading {@code name=} naming a benchmark: letters, digits, '-' and '_' only. */
+    private static final Pattern BENCHMARK_PREFIX = Pattern.compile("([A-Za-z0-9_-]+)=");
 
     /** The sweep's keep ratios, or null without --sweep; checks that there is something to evaluate. */
     private List<Double> sweepRatios() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.dtp.bench.data.EvalInputs;
 import dev.dtp.bench.data.EvalSample;
 import dev.dtp.core.PruningPolicy;
+import dev.dtp.mamba.vision.PromptTemplates;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -25,8 +26,20 @@ public final class EvalRun {
      * @param maxNewTokens answer length limit
      * @param imageCache reuse each image's state for its questions (prefix-safe policies only)
      * @param batch answers about one image decoded together
+     * @param prompts prompt templates replacing the model directory's, by benchmark ("" for every benchmark);
+     *     {@code dtp eval --prompt-template}
      */
-    public record Settings(int maxNewTokens, boolean imageCache, int batch) implements Serializable {}
+    public record Settings(int maxNewTokens, boolean imageCache, int batch, Map<String, String> prompts)
+            implements Serializable {
+        public Settings {
+            prompts = Map.copyOf(prompts);
+        }
+
+        /** The model directory's prompt templates. */
+        public Settings(int maxNewTokens, boolean imageCache, int batch) {
+            this(maxNewTokens, imageCache, batch, Map.of());
+        }
+    }
 
     private ScoringPlan scoring = ScoringPlan.generateAll();
     private final Map<String, PolicyCost> costs = new LinkedHashMap<>();
@@ -45,7 +58,13 @@ public final class EvalRun {
         this.names = List.copyOf(names);
         this.policies = List.copyOf(policies);
         this.settings = settings;
-        this.answerer = new ImageQuestions(vlm, vlm.model().config().shape(), settings.maxNewTokens(), settings.batch());
+        this.answerer = new ImageQuestions(vlm, prompts(vlm, settings), vlm.model().config().shape(),
+                settings.maxNewTokens(), settings.batch());
+    }
+
+    /** The model directory's prompt templates with the settings' overrides. */
+    public static PromptTemplates prompts(VisionLanguageModel vlm, Settings settings) {
+        return vlm.prompts().with(settings.prompts(), "--prompt-template");
     }
 
     /** Scores questions as {@code plan} says (default: every question by generation). */

@@ -15,6 +15,7 @@ import dev.dtp.core.flops.MambaShape;
 import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.mamba.model.MambaModel;
+import dev.dtp.mamba.vision.PromptTemplates;
 import dev.dtp.mamba.vision.VisionLanguageModel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,12 +33,14 @@ import java.util.Map;
  */
 final class ImageQuestions {
     private final VisionLanguageModel vlm;
+    private final PromptTemplates prompts;
     private final MambaShape shape;
     private final int maxNewTokens;
     private final int batch;
 
-    ImageQuestions(VisionLanguageModel vlm, MambaShape shape, int maxNewTokens, int batch) {
+    ImageQuestions(VisionLanguageModel vlm, PromptTemplates prompts, MambaShape shape, int maxNewTokens, int batch) {
         this.vlm = vlm;
+        this.prompts = prompts;
         this.shape = shape;
         this.maxNewTokens = maxNewTokens;
         this.batch = batch;
@@ -112,13 +115,13 @@ final class ImageQuestions {
         return new Answers(out, resident);
     }
 
-    /** The question's tokens, after the image's unless they continue the image's state. */
+    /** The question's tokens through its benchmark's prompt template, after the image's unless they continue the image's state. */
     private ModelInput input(NDArray visual, EvalSample s, boolean cached) {
         ModelInput.Builder b = ModelInput.builder();
         if (!cached) {
             b.visual(visual);
         }
-        return b.text(vlm.promptIds(s.question())).build();
+        return b.text(vlm.encodePrompt(prompts.fill(s.family(), s.question()))).build();
     }
 
     private SampleResult result(String name, EvalSample s, String prediction, PruningTrace trace, long prefillNanos,

@@ -109,6 +109,34 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aConvertedCobraCarriesVlmEvaluationsPromptsPerBenchmark() throws Exception {
+        Path cobra = dir.resolve("cobra");
+        run("convert", "cobra", "--checkpoint", TORCH.resolve("cobra_fake_f32.pt").toString(), "--out", cobra.toString(),
+                "--tokenizer", TOKENIZER.toString(), "--vision", "none");
+        Path robomamba = dir.resolve("robomamba");
+        run("convert", "robomamba", "--checkpoint", TORCH.resolve("robomamba_fake.pth").toString(), "--out",
+                robomamba.toString(), "--tokenizer", TOKENIZER.toString(), "--vision", "none");
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(cobra)) {
+            // the human turn of vlm-evaluation's prismatic.py, stripped, inside Cobra's Zephyr template
+            assertEquals("<|user|>\nwhat is it?\nAnswer the question using a single word or phrase.<|endoftext|>\n"
+                    + "<|assistant|>\n", vlm.prompts().fill("vqav2", "what is it?"));
+            assertEquals("<|user|>\nwhat is it?\nWhen the provided information is insufficient, respond with "
+                    + "'Unanswerable'.\nAnswer the question using a single word or phrase.<|endoftext|>\n<|assistant|>\n",
+                    vlm.prompts().fill("vizwiz", "what is it?"));
+            assertEquals("<|user|>\nBased on the image, is this statement \"True\" or \"False\"? The cat is on the mat."
+                    + "\nRespond with \"True\" or \"False\" directly.<|endoftext|>\n<|assistant|>\n",
+                    vlm.prompts().fill("vsr", "The cat is on the mat."));
+            assertEquals("<|user|>\nReference OCR token: coke, 7\nwhat brand?\nAnswer the question using a single word or "
+                    + "phrase.<|endoftext|>\n<|assistant|>\n", vlm.prompts().fill("textvqa", "what brand?\nReference OCR token: coke, 7"));
+            assertEquals("<|user|>\nhello<|endoftext|>\n<|assistant|>\n", vlm.prompts().fill("shapes", "hello"));
+        }
+        try (VisionLanguageModel vlm = VisionLanguageModel.load(robomamba)) {
+            assertEquals("<image>Question: what is it? Answer:", vlm.prompts().fill("vqav2", "what is it?"));
+            assertTrue(vlm.prompts().byBenchmark().isEmpty());
+        }
+    }
+
+    @Test
     void aCheckpointFileLoadsDirectly() throws Exception {
         Path pt = dir.resolve("release").resolve("latest-checkpoint.pt");
         Files.createDirectories(pt.getParent());

@@ -76,6 +76,17 @@ class MetricsTest {
         assertEquals(new YesNoMetrics(0, 0, 0, 1), YesNoMetrics.EMPTY.plus("nope, no", "yes"));
     }
 
+    @Test
+    void vsrsTrueAndFalseReadAsYesAndNo() {
+        assertTrue(YesNoMetrics.isYes("True"));
+        assertFalse(YesNoMetrics.isYes("False"));
+        assertFalse(YesNoMetrics.isYes("false."));
+        // True/False answers against True/False truths: tp 1 (True, True), fp 1 (True, False), tn 1, fn 1
+        YesNoMetrics m = YesNoMetrics.EMPTY.plus("True", "True").plus("True", "False").plus("False", "False")
+                .plus("False", "True");
+        assertEquals(new YesNoMetrics(1, 1, 1, 1), m);
+    }
+
     private static List<String> annotators(int yes) {
         List<String> answers = new ArrayList<>(Collections.nCopies(yes, "yes"));
         answers.addAll(Collections.nCopies(10 - yes, "no"));

@@ -94,6 +94,9 @@ public final class CheckpointConverter {
             JsonObject json = JsonParser.parseString(MambaConfigs.toHuggingFaceJson(config)).getAsJsonObject();
             json.addProperty("unpadded_vocab_size", config.vocabSize());
             JsonObject visionJson = vision.toJson();
+            if (!family.prompts().byBenchmark().isEmpty()) {
+                visionJson.add("prompts", family.prompts().toJson());
+            }
             if (withTower) {
                 if (towerInCheckpoint) {
                     TowerConverter.fromCheckpoint(tower, pt, family.visionPrefix, out);

@@ -1,9 +1,12 @@
 package dev.dtp.mamba.convert;
 
 import dev.dtp.mamba.vision.ProjectorKind;
+import dev.dtp.mamba.vision.PromptTemplates;
 import dev.dtp.mamba.vision.TowerSpec;
 import dev.dtp.mamba.vision.VisionConfig;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a released checkpoint of each supported family looks like and how its inputs are laid out;
@@ -58,6 +61,34 @@ public enum ModelFamily {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * The prompt templates a converted directory carries ({@code vision.prompts}): for Cobra, the human turn
+     * vlm-evaluation builds per dataset (TRI-ML/vlm-evaluation's {@code vlm_eval/models/prismatic.py}, with
+     * Cobra's fork putting TextVQA's OCR tokens first), stripped and wrapped in the Zephyr chat template as
+     * Cobra's prompt builder does; RoboMamba has none (its {@code vision.prompt} serves every benchmark).
+     */
+    public PromptTemplates prompts() {
+        Map<String, String> turns = new LinkedHashMap<>();
+        if (this == COBRA) {
+            String shortAnswer = "{question}\nAnswer the question using a single word or phrase.";
+            for (String b : List.of("vqav2", "gqa", "pope", "textvqa")) {
+                turns.put(b, shortAnswer);
+            }
+            turns.put(PromptTemplates.TEXTVQA_OCR,
+                    "Reference OCR token: {ocr}\n{question}\nAnswer the question using a single word or phrase.");
+            turns.put("vizwiz", "{question}\nWhen the provided information is insufficient, respond with 'Unanswerable'."
+                    + "\nAnswer the question using a single word or phrase.");
+            turns.put("vsr", "Based on the image, is this statement \"True\" or \"False\"? {question}"
+                    + "\nRespond with \"True\" or \"False\" directly.");
+            String choices = "{question}\nAnswer with the option's letter from the given choices directly.";
+            turns.put("ai2d", choices);
+            turns.put("tallyqa", choices);
+        }
+        Map<String, String> wrapped = new LinkedHashMap<>();
+        turns.forEach((b, turn) -> wrapped.put(b, prompt.replace(PromptTemplates.QUESTION, turn)));
+        return PromptTemplates.of(prompt, wrapped, "the " + id + " family");
     }
 
     /** The family's vision tower, run in Java from timm's weights. */

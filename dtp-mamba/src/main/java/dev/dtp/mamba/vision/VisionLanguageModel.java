@@ -48,13 +48,16 @@ public final class VisionLanguageModel implements AutoCloseable {
     private final MambaModel model;
     private final VisionEncoder vision;
     private final MambaTokenizer tokenizer;
+    private final PromptTemplates prompts;
     private Path temporary;
 
-    private VisionLanguageModel(Path dir, MambaModel model, VisionEncoder vision, MambaTokenizer tokenizer) {
+    private VisionLanguageModel(Path dir, MambaModel model, VisionEncoder vision, MambaTokenizer tokenizer,
+            PromptTemplates prompts) {
         this.dir = dir;
         this.model = model;
         this.vision = vision;
         this.tokenizer = tokenizer;
+        this.prompts = prompts;
     }
 
     /** Loads a model directory with config.json (with a "vision" section), safetensors and tokenizer.json. */
@@ -72,6 +75,7 @@ public final class VisionLanguageModel implements AutoCloseable {
         }
         JsonObject section = visionSection(dir);
         VisionConfig config = VisionConfig.fromJson(section, dir.resolve("config.json").toString());
+        PromptTemplates prompts = PromptTemplates.fromJson(section, dir.resolve("config.json").toString());
         MambaModel model = builder.load(dir);
         VisionEncoder vision = null;
         try {
@@ -104,7 +108,7 @@ public final class VisionLanguageModel implements AutoCloseable {
                         resize.equals("shortest-edge-crop"), model.device()));
             }
             MambaTokenizer tokenizer = MambaTokenizer.load(dir);
-            return new VisionLanguageModel(dir, model, vision, tokenizer);
+            return new VisionLanguageModel(dir, model, vision, tokenizer, prompts);
         } catch (RuntimeException e) {
             if (vision != null) {
                 vision.close();
@@ -217,11 +221,26 @@ public final class VisionLanguageModel implements AutoCloseable {
         return vision;
     }
 
-    /** Prompt token ids for a question, through the model's template. */
+    /** The model directory's prompt templates per benchmark ({@code vision.prompts}, else {@code vision.prompt}). */
+    public PromptTemplates prompts() {
+        return prompts;
+    }
+
+    /** Prompt token ids for a question, through the model's template ({@code vision.prompt}). */
     public int[] promptIds(String question) {
-        int[] ids = tokenizer.encode(vision.config().prompt(question));
+        return encodePrompt(vision.config().prompt(question));
+    }
+
+    /** Prompt token ids for a question of {@code benchmark}, through that benchmark's template. */
+    public int[] promptIds(String benchmark, String question) {
+        return encodePrompt(prompts.fill(benchmark, question));
+    }
+
+    /** Token ids of a filled-in prompt. */
+    public int[] encodePrompt(String prompt) {
+        int[] ids = tokenizer.encode(prompt);
         if (ids.length == 0) {
-            throw new InputException("the prompt for question '" + question + "' has no tokens");
+            throw new InputException("the prompt '" + prompt + "' has no tokens");
         }
         return ids;
     }

@@ -11,36 +11,18 @@ import java.util.List;
  * {@code image} (a COCO 2017 file name), {@code caption}, {@code label} (1 true, 0 false) and
  * {@code relation}.
  *
- * <p>Sample: id {@code vsr-<file name without extension>-<line>}, the question
- * {@link #question(String) built from the caption}, answer {@code yes} for label 1 and {@code no} for 0,
- * family {@value #FAMILY}, subset the relation ({@code left of}, {@code on top of}, …).
+ * <p>Sample, as vlm-evaluation poses VSR: id {@code vsr-<file name without extension>-<line>}, the question
+ * the caption itself (the statement, which the model's {@code vsr} prompt template wraps in "Based on the
+ * image, is this statement "True" or "False"? …"), answer {@code True} for label 1 and {@code False} for 0,
+ * candidates {@code True} and {@code False}, family {@value #FAMILY}, subset the relation ({@code left of},
+ * {@code on top of}, …).
  */
 public final class VsrLoader {
     public static final String FAMILY = "vsr";
+    /** The answers vlm-evaluation scores VSR by: the probabilities of these two at the first answer step. */
+    public static final List<String> CANDIDATES = List.of("True", "False");
 
     private VsrLoader() {
-    }
-
-    /**
-     * The caption as a yes/no question: {@code Is it true that <caption>? Answer yes or no.} The caption's
-     * trailing full stop goes, and its first letter is lower-cased when the first word is a capitalised
-     * ordinary word ("The cat is on the bed." gives "Is it true that the cat is on the bed? Answer yes or
-     * no."; an all-capital first word such as "TV" is kept).
-     */
-    public static String question(String caption) {
-        String c = caption.strip();
-        while (c.endsWith(".")) {
-            c = c.substring(0, c.length() - 1).stripTrailing();
-        }
-        int wordEnd = 0;
-        while (wordEnd < c.length() && Character.isLetter(c.charAt(wordEnd))) {
-            wordEnd++;
-        }
-        if (wordEnd >= 1 && Character.isUpperCase(c.charAt(0))
-                && c.substring(1, wordEnd).chars().allMatch(Character::isLowerCase)) {
-            c = Character.toLowerCase(c.charAt(0)) + c.substring(1);
-        }
-        return "Is it true that " + c + "? Answer yes or no.";
     }
 
     public static LoadResult load(Path file, Path images, LoadOptions options) throws IOException {
@@ -56,8 +38,9 @@ public final class VsrLoader {
             String relation = at.optionalString(o, "relation");
             Path path = sink.image(at, image);
             if (path != null) {
-                sink.add(at, new EvalSample(FAMILY + "-" + stem + "-" + line, path, question(caption), List.of(label),
-                        FAMILY, relation, null));
+                String answer = label.equals("yes") ? CANDIDATES.get(0) : CANDIDATES.get(1);
+                sink.add(at, new EvalSample(FAMILY + "-" + stem + "-" + line, path, caption, List.of(answer),
+                        FAMILY, relation, null, null, CANDIDATES));
             }
             return !sink.full();
         });

@@ -123,14 +123,14 @@ class BenchmarkCommandsTest {
         assertEquals("wrote 3 vsr samples (left of=2, on top of=1) to " + out + "\n", r.out());
         assertJsonl(out,
                 "{\"id\":\"vsr-test-1\",\"image\":\"../vsr/images/000000085637.jpg\","
-                        + "\"question\":\"Is it true that the cat is left of the laptop? Answer yes or no.\","
-                        + "\"answers\":[\"yes\"],\"family\":\"vsr\",\"subset\":\"left of\"}",
+                        + "\"question\":\"The cat is left of the laptop.\","
+                        + "\"answers\":[\"True\"],\"family\":\"vsr\",\"subset\":\"left of\",\"candidates\":[\"True\",\"False\"]}",
                 "{\"id\":\"vsr-test-2\",\"image\":\"../vsr/images/000000085637.jpg\","
-                        + "\"question\":\"Is it true that the laptop is on top of the cat? Answer yes or no.\","
-                        + "\"answers\":[\"no\"],\"family\":\"vsr\",\"subset\":\"on top of\"}",
+                        + "\"question\":\"The laptop is on top of the cat.\","
+                        + "\"answers\":[\"False\"],\"family\":\"vsr\",\"subset\":\"on top of\",\"candidates\":[\"True\",\"False\"]}",
                 "{\"id\":\"vsr-test-3\",\"image\":\"../vsr/images/000000412104.jpg\","
-                        + "\"question\":\"Is it true that the dog is left of the bench? Answer yes or no.\","
-                        + "\"answers\":[\"yes\"],\"family\":\"vsr\",\"subset\":\"left of\"}");
+                        + "\"question\":\"The dog is left of the bench.\","
+                        + "\"answers\":[\"True\"],\"family\":\"vsr\",\"subset\":\"left of\",\"candidates\":[\"True\",\"False\"]}");
     }
 
     @Test

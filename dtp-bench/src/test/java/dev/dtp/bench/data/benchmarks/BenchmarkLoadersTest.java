@@ -139,21 +139,19 @@ class BenchmarkLoadersTest {
         Path images = root.resolve("images");
         LoadResult r = VsrLoader.load(root.resolve("test.jsonl"), images, LoadOptions.ALL);
         assertEquals(3, r.samples().size());
+        // the caption is the question, as vlm-evaluation gives it to its True/False prompt; label 1 is True
         assertSample(r.samples().get(0), "vsr-test-1", images.resolve("000000085637.jpg"),
-                "Is it true that the cat is left of the laptop? Answer yes or no.", List.of("yes"), "vsr", "left of");
+                "The cat is left of the laptop.", List.of("True"), "vsr", "left of");
         assertSample(r.samples().get(1), "vsr-test-2", images.resolve("000000085637.jpg"),
-                "Is it true that the laptop is on top of the cat? Answer yes or no.", List.of("no"), "vsr", "on top of");
+                "The laptop is on top of the cat.", List.of("False"), "vsr", "on top of");
         assertSample(r.samples().get(2), "vsr-test-3", images.resolve("000000412104.jpg"),
-                "Is it true that the dog is left of the bench? Answer yes or no.", List.of("yes"), "vsr", "left of");
+                "The dog is left of the bench.", List.of("True"), "vsr", "left of");
+        for (EvalSample s : r.samples()) {
+            assertEquals(List.of("True", "False"), s.candidates(), s.id());
+            assertNull(s.scoring(), s.id());
+        }
         assertEquals(Map.of("left of", 2, "on top of", 1), r.perSubset());
         assertRoundTrips(r.samples());
-    }
-
-    @Test
-    void vsrQuestionWording() {
-        assertEquals("Is it true that a dog is under the table? Answer yes or no.", VsrLoader.question("A dog is under the table."));
-        assertEquals("Is it true that TV is above the bed? Answer yes or no.", VsrLoader.question("TV is above the bed"));
-        assertEquals("Is it true that the cat is on the mat? Answer yes or no.", VsrLoader.question("  The cat is on the mat. "));
     }
 
     @Test
