@@ -20,6 +20,11 @@ import java.util.Set;
  * </ol>
  *
  * then norm_f and lm_head. Immutable over its weights; one {@link DecodeState} per sequence.
+ *
+ * <p>Its readable reference is the NDArray step beside it ({@code MambaBlock.step}, one statement
+ * per operation of the block; {@code DecodeKernel.NDARRAY}, and the GPU's decode): the fixtures'
+ * {@code FusedDecodeTest} checks the two token by token against each other and the float64
+ * reference, also when they alternate within one session.
  */
 public final class FusedStep {
     private final MambaConfig config;

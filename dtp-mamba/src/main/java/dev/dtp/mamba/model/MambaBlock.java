@@ -1,13 +1,14 @@
 package dev.dtp.mamba.model;
 
-import static dev.dtp.mamba.model.PrefillProfile.Part.CONV;
-import static dev.dtp.mamba.model.PrefillProfile.Part.DT_PROJ;
-import static dev.dtp.mamba.model.PrefillProfile.Part.GATE;
-import static dev.dtp.mamba.model.PrefillProfile.Part.IN_PROJ;
-import static dev.dtp.mamba.model.PrefillProfile.Part.NORM;
-import static dev.dtp.mamba.model.PrefillProfile.Part.OUT_PROJ;
-import static dev.dtp.mamba.model.PrefillProfile.Part.SCAN;
-import static dev.dtp.mamba.model.PrefillProfile.Part.X_PROJ;
+import static dev.dtp.mamba.model.LayerObserver.Stage.CONV;
+import static dev.dtp.mamba.model.LayerObserver.Stage.DELTA;
+import static dev.dtp.mamba.model.LayerObserver.Stage.GATE;
+import static dev.dtp.mamba.model.LayerObserver.Stage.IN_PROJ_X;
+import static dev.dtp.mamba.model.LayerObserver.Stage.IN_PROJ_Z;
+import static dev.dtp.mamba.model.LayerObserver.Stage.NORM;
+import static dev.dtp.mamba.model.LayerObserver.Stage.OUT_PROJ;
+import static dev.dtp.mamba.model.LayerObserver.Stage.SCAN;
+import static dev.dtp.mamba.model.LayerObserver.Stage.X_PROJ;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -116,25 +117,25 @@ final class MambaBlock {
 
     /**
      * Norm, in_proj, causal conv + SiLU, x_proj and Δ = softplus(dt_proj(dt) + bias) for all
-     * current tokens. Results live in {@code residual}'s manager.
+     * current tokens. Results live in {@code residual}'s manager. Each stage reports to {@code probe}.
      *
      * @param residual (L, d_model)
      * @param convHistory previous K−1 conv inputs or null at the start of a sequence
      */
-    Projected project(NDArray residual, NDArray convHistory, Matrices m, PrefillProfile profile) {
+    Projected project(NDArray residual, NDArray convHistory, Matrices m, StageProbe probe) {
         int r = config.dtRank();
         int n = config.dState();
-        PrefillProfile stage = profile.begin();
+        StageProbe stage = probe.begin(index);
         NDArray hidden = stage.done(NORM, Ops.rmsNorm(residual, w.norm(), config.normEps())); // (L, d_model)
         // in_proj as two products so that x and z are each contiguous
-        NDArray convInput = Ops.linear(hidden, m.inProjX(), inProjBiasX); // (L, d_inner)
-        NDArray z = stage.done(IN_PROJ, Ops.linear(hidden, m.inProjZ(), inProjBiasZ)); // (L, d_inner)
+        NDArray convInput = stage.done(IN_PROJ_X, Ops.linear(hidden, m.inProjX(), inProjBiasX)); // (L, d_inner)
+        NDArray z = stage.done(IN_PROJ_Z, Ops.linear(hidden, m.inProjZ(), inProjBiasZ)); // (L, d_inner)
         hidden.close();
         NDArray x = stage.done(CONV, convSilu(convInput, convHistory)); // SiLU(causal conv1d), (L, d_inner)
-        NDArray dbc = Ops.linear(x, m.xProj(), null); // (L, dt_rank + 2N)
+        NDArray dbc = stage.done(X_PROJ, Ops.linear(x, m.xProj(), null)); // [dt | B | C], (L, dt_rank + 2N)
         NDArray b = Ops.columns(dbc, r, r + n); // (L, N)
-        NDArray c = stage.done(X_PROJ, Ops.columns(dbc, r + n, r + 2L * n)); // (L, N)
-        NDArray delta = stage.done(DT_PROJ, delta(dbc, r)); // (L, d_inner)
+        NDArray c = Ops.columns(dbc, r + n, r + 2L * n); // (L, N)
+        NDArray delta = stage.done(DELTA, delta(dbc, r)); // (L, d_inner)
         return new Projected(convInput, x, z, delta, b, c);
     }
 
@@ -159,12 +160,12 @@ final class MambaBlock {
 
     /**
      * The selective scan (Eq. 2) on the given tokens from state {@code h0} (null: zeros), the gate
-     * y ⊙ SiLU(z) and out_proj.
+     * y ⊙ SiLU(z) and out_proj, each stage reported to {@code probe}.
      *
      * @return the scan output (y and final state) and the block output (L, d_model)
      */
-    Mixed mix(Projected p, NDArray h0, SelectiveScan scan, Matrices m, PrefillProfile profile) {
-        PrefillProfile stage = profile.begin();
+    Mixed mix(Projected p, NDArray h0, SelectiveScan scan, Matrices m, StageProbe probe) {
+        StageProbe stage = probe.begin(index);
         ScanOutput s = stage.done(SCAN, scan.scan(new ScanInput(p.x(), p.delta(), a, p.b(), p.c(), w.d(), h0)));
         NDArray gated = stage.done(GATE, gate(s.y(), p.z())); // y ⊙ SiLU(z)
         NDArray out = stage.done(OUT_PROJ, Ops.linear(gated, m.outProj(), w.outProjBias())); // (L, d_model)

@@ -258,7 +258,11 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         return prefill(input, policy, options, null);
     }
 
-    /** A prefill whose layers also report their intermediates to {@code observer}. */
+    /**
+     * A prefill whose layers also report their intermediates to {@code observer}: each layer's
+     * tensors after its scan and, if the observer asks ({@link LayerObserver#observesStages}), the
+     * output of every named stage as it finishes.
+     */
     public MambaSession prefill(ModelInput input, PruningPolicy policy, PrefillOptions options, LayerObserver observer) {
         return prefill(input, policy, options, observer, PrefillProfile.NONE);
     }
@@ -412,6 +416,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
         TokenLayout layout = start == null ? input.layout() : start.layout().append(input.layout());
         NDManager sessionManager = weights.manager().newSubManager();
         PrefillCollector out = new PrefillCollector(sessionManager, config, options.recordImportance());
+        StageProbe probe = StageProbe.of(profile, observer); // every stage of the blocks: timed, and shown if asked
         try (NDManager pass = weights.manager().newSubManager()) {
             long t = profile.start();
             NDArray residual = embed(input, pass); // (L, d_model)
@@ -431,7 +436,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                     residual.tempAttach(scope);
                     NDArray history = before == null ? null : before.convState();
                     MambaBlock.Matrices matrices = block.matrices(scratch); // int8: this layer dequantised
-                    MambaBlock.Projected p = block.project(residual, history, matrices, profile);
+                    MambaBlock.Projected p = block.project(residual, history, matrices, probe);
                     t = profile.start();
                     TensorLayerContext context = new TensorLayerContext(l, blocks.size(), layout, positions, p.delta(),
                             p.b(), p.c(), previousY, residual);
@@ -462,7 +467,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                         positions = kept;
                         continue;
                     }
-                    MambaBlock.Mixed mixed = block.mix(p, before == null ? null : before.ssmState(), scan, matrices, profile);
+                    MambaBlock.Mixed mixed = block.mix(p, before == null ? null : before.ssmState(), scan, matrices, probe);
                     t = profile.start();
                     NDArray next = res.add(mixed.output()); // the residual stream
                     if (options.checkFinite()) {

@@ -5,8 +5,10 @@ import java.util.Map;
 
 /**
  * Wall time of a prefill split by part of the block, for benchmarks. On the CPU libtorch runs each
- * op synchronously, so timing around the calls measures the ops themselves. Not thread-safe: one
- * profile per prefill.
+ * op synchronously, so timing around the calls measures the ops themselves. The block's stages
+ * reach it through the same probes that show a {@link LayerObserver} their outputs (each
+ * {@link LayerObserver.Stage} adds to its {@link LayerObserver.Stage#part}); the model around the
+ * blocks times its own parts. Not thread-safe: one profile per prefill.
  */
 public final class PrefillProfile {
     /** The parts of a Mamba block (and the model around it). */
