@@ -136,8 +136,8 @@ final class ThroughputBench {
         row.put("decode_ndarray_tokens_per_s", round(rates[1]));
         row.put("decode_speedup", round4(rates[0] / rates[1]));
         row.put("decode_weight_mb_per_token", round(weightBytes / (1 << 20)));
-        row.put("decode_gb_per_s", round(rate * weightBytes / 1e9));
-        row.put("read_gb_per_s", round(read / 1e9));
+        row.put("decode_gb_per_s", round4(rate * weightBytes / 1e9)); // four decimals: a tiny model reads well under 0.01 GB/s
+        row.put("read_gb_per_s", round4(read / 1e9));
         row.put("decode_limit_tokens_per_s", round(read / weightBytes));
         row.put("decode_limit_ratio", round4(rate * weightBytes / read));
     }
