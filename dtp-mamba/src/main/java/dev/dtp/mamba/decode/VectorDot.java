@@ -2,6 +2,7 @@ package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -63,56 +64,29 @@ final class VectorDot {
     /**
      * outs[b][r] = W[r]·xs[b] for rows r in [from, to) and sequences b in [0, batch): blocks of two
      * rows × four sequences (eight accumulators; each weight load serves four sequences, each x load
-     * two rows), so the weights are read from memory once for every four sequences. Every (row,
-     * sequence) sum is formed exactly as {@link #f32Rows} forms it, so a batched decode step gives bit
-     * for bit the logits of one sequence at a time.
+     * two rows), rows outermost, so the weights are read from memory once for the whole batch. With
+     * eight or more sequences the two rows are first copied onto the heap (one bulk copy), where the
+     * vector loads of the quads that follow cost about half of a load from native memory. Every
+     * (row, sequence) sum is formed exactly as {@link #f32Rows} forms it, so a batched decode step
+     * gives bit for bit the logits of one sequence at a time.
      */
     static void f32RowsBatch(ByteBuffer w, int cols, float[][] xs, float[][] outs, int batch, int from, int to) {
-        int lanes = FLOATS.length();
-        int whole = cols - cols % lanes;
-        float[] sum = new float[lanes];
         int quads = batch - batch % 4;
+        boolean staged = quads >= 8;
+        FloatBuffer floats = staged ? w.asFloatBuffer() : null;
+        float[] pair = staged ? new float[2 * cols] : null;
+        float[] sum = new float[FLOATS.length()];
         int r = from;
-        for (; r + 1 < to; r += 2) { // the two rows stay in the L1 cache while every quad of sequences reads them
-            int p = Float.BYTES * r * cols;
-            int q = p + Float.BYTES * cols;
+        for (; r + 1 < to; r += 2) {
+            if (staged) {
+                floats.get(r * cols, pair, 0, 2 * cols);
+            }
             for (int b = 0; b < quads; b += 4) {
-                float[] x0 = xs[b];
-                float[] x1 = xs[b + 1];
-                float[] x2 = xs[b + 2];
-                float[] x3 = xs[b + 3];
-                FloatVector p0 = FloatVector.zero(FLOATS);
-                FloatVector p1 = FloatVector.zero(FLOATS);
-                FloatVector p2 = FloatVector.zero(FLOATS);
-                FloatVector p3 = FloatVector.zero(FLOATS);
-                FloatVector q0 = FloatVector.zero(FLOATS);
-                FloatVector q1 = FloatVector.zero(FLOATS);
-                FloatVector q2 = FloatVector.zero(FLOATS);
-                FloatVector q3 = FloatVector.zero(FLOATS);
-                for (int j = 0; j < whole; j += lanes) {
-                    FloatVector wp = load(w, p, j);
-                    FloatVector wq = load(w, q, j);
-                    FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
-                    p0 = wp.fma(v, p0);
-                    q0 = wq.fma(v, q0);
-                    v = FloatVector.fromArray(FLOATS, x1, j);
-                    p1 = wp.fma(v, p1);
-                    q1 = wq.fma(v, q1);
-                    v = FloatVector.fromArray(FLOATS, x2, j);
-                    p2 = wp.fma(v, p2);
-                    q2 = wq.fma(v, q2);
-                    v = FloatVector.fromArray(FLOATS, x3, j);
-                    p3 = wp.fma(v, p3);
-                    q3 = wq.fma(v, q3);
+                if (staged) {
+                    rowPairQuad(pair, xs, outs, b, r, cols, sum);
+                } else {
+                    rowPairQuad(w, xs, outs, b, r, cols, sum);
                 }
-                outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0, sum));
-                outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1, sum));
-                outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2, sum));
-                outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3, sum));
-                outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0, sum));
-                outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1, sum));
-                outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2, sum));
-                outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3, sum));
             }
             for (int b = quads; b < batch; b++) {
                 f32Rows(w, cols, xs[b], outs[b], r, r + 2);
@@ -123,6 +97,100 @@ final class VectorDot {
                 f32Rows(w, cols, xs[b], outs[b], r, to);
             }
         }
+    }
+
+    /** Rows r and r + 1 (read from native memory) times sequences b … b + 3. */
+    private static void rowPairQuad(ByteBuffer w, float[][] xs, float[][] outs, int b, int r, int cols, float[] sum) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        int p = Float.BYTES * r * cols;
+        int q = p + Float.BYTES * cols;
+        float[] x0 = xs[b];
+        float[] x1 = xs[b + 1];
+        float[] x2 = xs[b + 2];
+        float[] x3 = xs[b + 3];
+        FloatVector p0 = FloatVector.zero(FLOATS);
+        FloatVector p1 = FloatVector.zero(FLOATS);
+        FloatVector p2 = FloatVector.zero(FLOATS);
+        FloatVector p3 = FloatVector.zero(FLOATS);
+        FloatVector q0 = FloatVector.zero(FLOATS);
+        FloatVector q1 = FloatVector.zero(FLOATS);
+        FloatVector q2 = FloatVector.zero(FLOATS);
+        FloatVector q3 = FloatVector.zero(FLOATS);
+        for (int j = 0; j < whole; j += lanes) {
+            FloatVector wp = load(w, p, j);
+            FloatVector wq = load(w, q, j);
+            FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
+            p0 = wp.fma(v, p0);
+            q0 = wq.fma(v, q0);
+            v = FloatVector.fromArray(FLOATS, x1, j);
+            p1 = wp.fma(v, p1);
+            q1 = wq.fma(v, q1);
+            v = FloatVector.fromArray(FLOATS, x2, j);
+            p2 = wp.fma(v, p2);
+            q2 = wq.fma(v, q2);
+            v = FloatVector.fromArray(FLOATS, x3, j);
+            p3 = wp.fma(v, p3);
+            q3 = wq.fma(v, q3);
+        }
+        outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0, sum));
+        outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1, sum));
+        outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2, sum));
+        outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3, sum));
+        outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0, sum));
+        outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1, sum));
+        outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2, sum));
+        outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3, sum));
+    }
+
+    /** As above over the two rows copied onto the heap: {@code pair} = (row r, row r + 1). */
+    private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols, float[] sum) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        float[] x0 = xs[b];
+        float[] x1 = xs[b + 1];
+        float[] x2 = xs[b + 2];
+        float[] x3 = xs[b + 3];
+        FloatVector p0 = FloatVector.zero(FLOATS);
+        FloatVector p1 = FloatVector.zero(FLOATS);
+        FloatVector p2 = FloatVector.zero(FLOATS);
+        FloatVector p3 = FloatVector.zero(FLOATS);
+        FloatVector q0 = FloatVector.zero(FLOATS);
+        FloatVector q1 = FloatVector.zero(FLOATS);
+        FloatVector q2 = FloatVector.zero(FLOATS);
+        FloatVector q3 = FloatVector.zero(FLOATS);
+        for (int j = 0; j < whole; j += lanes) {
+            FloatVector wp = FloatVector.fromArray(FLOATS, pair, j);
+            FloatVector wq = FloatVector.fromArray(FLOATS, pair, cols + j);
+            FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
+            p0 = wp.fma(v, p0);
+            q0 = wq.fma(v, q0);
+            v = FloatVector.fromArray(FLOATS, x1, j);
+            p1 = wp.fma(v, p1);
+            q1 = wq.fma(v, q1);
+            v = FloatVector.fromArray(FLOATS, x2, j);
+            p2 = wp.fma(v, p2);
+            q2 = wq.fma(v, q2);
+            v = FloatVector.fromArray(FLOATS, x3, j);
+            p3 = wp.fma(v, p3);
+            q3 = wq.fma(v, q3);
+        }
+        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0, sum));
+        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1, sum));
+        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2, sum));
+        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3, sum));
+        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0, sum));
+        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1, sum));
+        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2, sum));
+        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3, sum));
+    }
+
+    /** {@code s} plus row·x over the scalar tail [whole, cols), the row at {@code row[at, at + cols)}. */
+    private static float tail(float[] row, int at, float[] x, int whole, int cols, float s) {
+        for (int j = whole; j < cols; j++) {
+            s += row[at + j] * x[j];
+        }
+        return s;
     }
 
     /** {@code s} plus W[row]·x over the scalar tail [whole, cols), in column order. */

@@ -41,36 +41,96 @@ final class VectorQ8 {
 
     /**
      * {@link #rows} for a batch: outs[b][r] = W[r]·xs[b]. Each row's quants are widened to floats once
-     * (exactly: every int8 is a float) into a scratch row, which every sequence then reads with the
-     * block sums and the summing order of {@link #rows}, so the results are bit for bit the same.
+     * (exactly: every int8 is a float) into a scratch row, which four sequences at a time then read
+     * — each load of the row serving four block sums — with the block sums, the per-block scales and
+     * the summing order of {@link #rows}, so the results are bit for bit the same.
      */
     static void rowsBatch(byte[] quants, float[] scales, int cols, float[][] xs, float[][] outs, int batch, int from,
             int to) {
         int lanes = FLOATS.length();
-        int blocks = cols / Q8Rows.BLOCK;
         float[] sum = new float[lanes];
         float[] row = new float[cols];
+        int quads = batch - batch % 4;
         for (int r = from; r < to; r++) {
             int q = r * cols;
             for (int j = 0; j < cols; j += lanes) {
                 widen(quants, q + j).intoArray(row, j);
             }
-            int s = r * blocks;
-            for (int i = 0; i < batch; i++) {
-                float[] x = xs[i];
-                FloatVector even = FloatVector.zero(FLOATS);
-                FloatVector odd = FloatVector.zero(FLOATS);
-                int b = 0;
-                for (; b + 1 < blocks; b += 2) {
-                    even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
-                    odd = widened(row, x, b + 1).fma(FloatVector.broadcast(FLOATS, scales[s + b + 1]), odd);
-                }
-                if (b < blocks) {
-                    even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
-                }
-                outs[i][r] = VectorDot.lanesSum(even.add(odd), sum);
+            for (int b = 0; b < quads; b += 4) {
+                rowQuad(row, scales, r, cols, xs, outs, b, sum);
+            }
+            for (int b = quads; b < batch; b++) {
+                rowOne(row, scales, r, cols, xs[b], outs[b], sum);
             }
         }
+    }
+
+    /** One widened row times one vector: the even/odd block accumulators of {@link #rows}. */
+    private static void rowOne(float[] row, float[] scales, int r, int cols, float[] x, float[] out, float[] sum) {
+        int blocks = cols / Q8Rows.BLOCK;
+        int s = r * blocks;
+        FloatVector even = FloatVector.zero(FLOATS);
+        FloatVector odd = FloatVector.zero(FLOATS);
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+            odd = widened(row, x, b + 1).fma(FloatVector.broadcast(FLOATS, scales[s + b + 1]), odd);
+        }
+        if (b < blocks) {
+            even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
+        }
+        out[r] = VectorDot.lanesSum(even.add(odd), sum);
+    }
+
+    /** One widened row times vectors b … b + 3, each with its own even/odd accumulators as in {@link #rowOne}. */
+    private static void rowQuad(float[] row, float[] scales, int r, int cols, float[][] xs, float[][] outs, int b,
+            float[] sum) {
+        int blocks = cols / Q8Rows.BLOCK;
+        int s = r * blocks;
+        float[] x0 = xs[b];
+        float[] x1 = xs[b + 1];
+        float[] x2 = xs[b + 2];
+        float[] x3 = xs[b + 3];
+        FloatVector e0 = FloatVector.zero(FLOATS);
+        FloatVector e1 = FloatVector.zero(FLOATS);
+        FloatVector e2 = FloatVector.zero(FLOATS);
+        FloatVector e3 = FloatVector.zero(FLOATS);
+        FloatVector o0 = FloatVector.zero(FLOATS);
+        FloatVector o1 = FloatVector.zero(FLOATS);
+        FloatVector o2 = FloatVector.zero(FLOATS);
+        FloatVector o3 = FloatVector.zero(FLOATS);
+        for (int k = 0; k < blocks; k++) {
+            int lanes = FLOATS.length();
+            int j0 = k * Q8Rows.BLOCK;
+            FloatVector a0 = FloatVector.zero(FLOATS);
+            FloatVector a1 = FloatVector.zero(FLOATS);
+            FloatVector a2 = FloatVector.zero(FLOATS);
+            FloatVector a3 = FloatVector.zero(FLOATS);
+            for (int j = j0; j < j0 + Q8Rows.BLOCK; j += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, row, j);
+                a0 = v.fma(FloatVector.fromArray(FLOATS, x0, j), a0);
+                a1 = v.fma(FloatVector.fromArray(FLOATS, x1, j), a1);
+                a2 = v.fma(FloatVector.fromArray(FLOATS, x2, j), a2);
+                a3 = v.fma(FloatVector.fromArray(FLOATS, x3, j), a3);
+            }
+            FloatVector scale = FloatVector.broadcast(FLOATS, scales[s + k]);
+            // blocks alternate between the even and the odd accumulators, as in rows(); an odd last block is even
+            if ((k & 1) == 0) {
+                e0 = a0.fma(scale, e0);
+                e1 = a1.fma(scale, e1);
+                e2 = a2.fma(scale, e2);
+                e3 = a3.fma(scale, e3);
+            } else {
+                o0 = a0.fma(scale, o0);
+                o1 = a1.fma(scale, o1);
+                o2 = a2.fma(scale, o2);
+                o3 = a3.fma(scale, o3);
+            }
+        }
+        outs[b][r] = VectorDot.lanesSum(e0.add(o0), sum);
+        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1), sum);
+        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2), sum);
+        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3), sum);
     }
 
     /** {@link #block} over a row already widened to floats. */
