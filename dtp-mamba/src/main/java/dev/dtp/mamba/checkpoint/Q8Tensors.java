@@ -88,7 +88,7 @@ public final class Q8Tensors {
             throw new CheckpointException("tensor '" + name + "': no Java heap left for its " + (rows * cols >> 20)
                     + " MiB of int8 weights; int8 weights live on the Java heap, raise -Xmx", e);
         }
-        quantsFile.bytes(name).get(quants);
+        quantsFile.readBytes(name, quants); // read, not mapped: the file's pages do not stay resident beside the copy
         SafetensorsFile.convert(scalesFile.bytes(scales), scaleInfo.dtype(), FloatBuffer.wrap(s));
         int blocks = (int) (cols / Q8Rows.BLOCK);
         for (int i = 0; i < s.length; i++) {

@@ -39,6 +39,8 @@ import java.util.function.Consumer;
 public final class SafetensorsFile implements AutoCloseable {
     /** Largest header we accept; real headers are a few hundred kilobytes. */
     static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Bytes per positional read into a heap array (the JDK stages each through a direct buffer this large). */
+    private static final int READ_CHUNK = 8 << 20;
 
     /** One tensor's header entry; {@code begin} and {@code end} are absolute file offsets. */
     public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
@@ -293,11 +295,16 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static void readFully(FileChannel channel, ByteBuffer target, long position, Path path) throws IOException {
+        readFully(channel, target, position, path, "the header");
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer target, long position, Path path, String what)
+            throws IOException {
         long pos = position;
         while (target.hasRemaining()) {
             int n = channel.read(target, pos);
             if (n < 0) {
-                throw new CheckpointException(path + ": truncated while reading the header");
+                throw new CheckpointException(path + ": truncated while reading " + what);
             }
             pos += n;
         }
@@ -344,6 +351,28 @@ public final class SafetensorsFile implements AutoCloseable {
                     .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new CheckpointException(path + ": cannot map tensor '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One tensor's raw bytes read into {@code target} with positional reads, not through a mapping:
+     * nothing of the file stays resident in this process afterwards (a mapping's touched pages count
+     * as the process's memory until the mapping is collected). For tensors copied onto the heap.
+     */
+    public void readBytes(String name, byte[] target) {
+        TensorInfo info = info(name);
+        long length = info.end() - info.begin();
+        if (target.length != length) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + length + " bytes, the target " + target.length);
+        }
+        try {
+            for (long done = 0; done < length; done += READ_CHUNK) {
+                int n = (int) Math.min(READ_CHUNK, length - done);
+                readFully(channel, ByteBuffer.wrap(target, (int) done, n), info.begin() + done, path,
+                        "tensor '" + name + "'");
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read tensor '" + name + "': " + e.getMessage(), e);
         }
     }
 

@@ -61,6 +61,6 @@ public final class ReadBandwidth {
             a2 = a2.add(FloatVector.fromByteBuffer(species, b, i + 2 * step, ORDER));
             a3 = a3.add(FloatVector.fromByteBuffer(species, b, i + 3 * step, ORDER));
         }
-        return VectorDot.lanesSum(a0.add(a1).add(a2.add(a3)), new float[species.length()]);
+        return VectorDot.lanesSum(a0.add(a1).add(a2.add(a3)));
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,6 +18,8 @@ final class VectorDot {
     /** As many byte lanes as float lanes: one load of int8 quants widens to one float vector. */
     static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8));
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Rotations by lanes/2, lanes/4, …, 1: the folds of {@link #lanesSum}. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
 
     private VectorDot() {}
 
@@ -28,7 +31,6 @@ final class VectorDot {
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
-        float[] sum = new float[lanes];
         int r = from;
         for (; r + 3 < to; r += 4) {
             int b0 = Float.BYTES * r * cols;
@@ -46,10 +48,10 @@ final class VectorDot {
                 a2 = load(w, b2, j).fma(xj, a2);
                 a3 = load(w, b3, j).fma(xj, a3);
             }
-            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0, sum));
-            out[r + 1] = tail(w, b1, x, whole, cols, lanesSum(a1, sum));
-            out[r + 2] = tail(w, b2, x, whole, cols, lanesSum(a2, sum));
-            out[r + 3] = tail(w, b3, x, whole, cols, lanesSum(a3, sum));
+            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0));
+            out[r + 1] = tail(w, b1, x, whole, cols, lanesSum(a1));
+            out[r + 2] = tail(w, b2, x, whole, cols, lanesSum(a2));
+            out[r + 3] = tail(w, b3, x, whole, cols, lanesSum(a3));
         }
         for (; r < to; r++) {
             int b0 = Float.BYTES * r * cols;
@@ -57,7 +59,7 @@ final class VectorDot {
             for (int j = 0; j < whole; j += lanes) {
                 a0 = load(w, b0, j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
             }
-            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0, sum));
+            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0));
         }
     }
 
@@ -75,7 +77,6 @@ final class VectorDot {
         boolean staged = quads >= 8;
         FloatBuffer floats = staged ? w.asFloatBuffer() : null;
         float[] pair = staged ? new float[2 * cols] : null;
-        float[] sum = new float[FLOATS.length()];
         int r = from;
         for (; r + 1 < to; r += 2) {
             if (staged) {
@@ -83,9 +84,9 @@ final class VectorDot {
             }
             for (int b = 0; b < quads; b += 4) {
                 if (staged) {
-                    rowPairQuad(pair, xs, outs, b, r, cols, sum);
+                    rowPairQuad(pair, xs, outs, b, r, cols);
                 } else {
-                    rowPairQuad(w, xs, outs, b, r, cols, sum);
+                    rowPairQuad(w, xs, outs, b, r, cols);
                 }
             }
             for (int b = quads; b < batch; b++) {
@@ -100,7 +101,7 @@ final class VectorDot {
     }
 
     /** Rows r and r + 1 (read from native memory) times sequences b … b + 3. */
-    private static void rowPairQuad(ByteBuffer w, float[][] xs, float[][] outs, int b, int r, int cols, float[] sum) {
+    private static void rowPairQuad(ByteBuffer w, float[][] xs, float[][] outs, int b, int r, int cols) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
         int p = Float.BYTES * r * cols;
@@ -133,18 +134,18 @@ final class VectorDot {
             p3 = wp.fma(v, p3);
             q3 = wq.fma(v, q3);
         }
-        outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0, sum));
-        outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1, sum));
-        outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2, sum));
-        outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3, sum));
-        outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0, sum));
-        outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1, sum));
-        outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2, sum));
-        outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3, sum));
+        outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0));
+        outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1));
+        outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2));
+        outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3));
+        outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0));
+        outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1));
+        outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2));
+        outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3));
     }
 
     /** As above over the two rows copied onto the heap: {@code pair} = (row r, row r + 1). */
-    private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols, float[] sum) {
+    private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
         float[] x0 = xs[b];
@@ -175,14 +176,14 @@ final class VectorDot {
             p3 = wp.fma(v, p3);
             q3 = wq.fma(v, q3);
         }
-        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0, sum));
-        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1, sum));
-        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2, sum));
-        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3, sum));
-        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0, sum));
-        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1, sum));
-        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2, sum));
-        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3, sum));
+        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0));
+        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1));
+        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2));
+        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3));
+        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0));
+        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1));
+        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2));
+        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3));
     }
 
     /** {@code s} plus row·x over the scalar tail [whole, cols), the row at {@code row[at, at + cols)}. */
@@ -205,13 +206,27 @@ final class VectorDot {
         return FloatVector.fromByteBuffer(FLOATS, w, base + Float.BYTES * j, ORDER);
     }
 
-    /** The lanes of {@code v} added from lane 0 up. */
-    static float lanesSum(FloatVector v, float[] scratch) {
-        v.intoArray(scratch, 0);
-        float s = 0;
-        for (float f : scratch) {
-            s += f;
+    /**
+     * The lanes of {@code v} added as a fixed tree: v + v rotated by half the lanes, then by a quarter,
+     * … (lane-wise IEEE additions, so every compilation tier gives the same sum; {@code reduceLanes}
+     * leaves its order to the implementation).
+     */
+    static float lanesSum(FloatVector v) {
+        FloatVector s = v;
+        for (VectorShuffle<Float> fold : FOLDS) {
+            s = s.add(s.rearrange(fold));
         }
-        return s;
+        return s.lane(0);
+    }
+
+    private static VectorShuffle<Float>[] folds() {
+        int lanes = FLOATS.length();
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] folds = new VectorShuffle[Integer.numberOfTrailingZeros(lanes)];
+        for (int i = 0, half = lanes / 2; half > 0; i++, half /= 2) {
+            int by = half;
+            folds[i] = VectorShuffle.fromOp(FLOATS, lane -> (lane + by) % lanes);
+        }
+        return folds;
     }
 }

@@ -21,7 +21,6 @@ final class VectorQ8 {
      */
     static void rows(byte[] quants, float[] scales, int cols, float[] x, float[] out, int from, int to) {
         int blocks = cols / Q8Rows.BLOCK;
-        float[] sum = new float[FLOATS.length()];
         for (int r = from; r < to; r++) {
             int q = r * cols;
             int s = r * blocks;
@@ -35,7 +34,7 @@ final class VectorQ8 {
             if (b < blocks) {
                 even = block(quants, q, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
             }
-            out[r] = VectorDot.lanesSum(even.add(odd), sum);
+            out[r] = VectorDot.lanesSum(even.add(odd));
         }
     }
 
@@ -48,7 +47,6 @@ final class VectorQ8 {
     static void rowsBatch(byte[] quants, float[] scales, int cols, float[][] xs, float[][] outs, int batch, int from,
             int to) {
         int lanes = FLOATS.length();
-        float[] sum = new float[lanes];
         float[] row = new float[cols];
         int quads = batch - batch % 4;
         for (int r = from; r < to; r++) {
@@ -57,16 +55,16 @@ final class VectorQ8 {
                 widen(quants, q + j).intoArray(row, j);
             }
             for (int b = 0; b < quads; b += 4) {
-                rowQuad(row, scales, r, cols, xs, outs, b, sum);
+                rowQuad(row, scales, r, cols, xs, outs, b);
             }
             for (int b = quads; b < batch; b++) {
-                rowOne(row, scales, r, cols, xs[b], outs[b], sum);
+                rowOne(row, scales, r, cols, xs[b], outs[b]);
             }
         }
     }
 
     /** One widened row times one vector: the even/odd block accumulators of {@link #rows}. */
-    private static void rowOne(float[] row, float[] scales, int r, int cols, float[] x, float[] out, float[] sum) {
+    private static void rowOne(float[] row, float[] scales, int r, int cols, float[] x, float[] out) {
         int blocks = cols / Q8Rows.BLOCK;
         int s = r * blocks;
         FloatVector even = FloatVector.zero(FLOATS);
@@ -79,12 +77,11 @@ final class VectorQ8 {
         if (b < blocks) {
             even = widened(row, x, b).fma(FloatVector.broadcast(FLOATS, scales[s + b]), even);
         }
-        out[r] = VectorDot.lanesSum(even.add(odd), sum);
+        out[r] = VectorDot.lanesSum(even.add(odd));
     }
 
     /** One widened row times vectors b … b + 3, each with its own even/odd accumulators as in {@link #rowOne}. */
-    private static void rowQuad(float[] row, float[] scales, int r, int cols, float[][] xs, float[][] outs, int b,
-            float[] sum) {
+    private static void rowQuad(float[] row, float[] scales, int r, int cols, float[][] xs, float[][] outs, int b) {
         int blocks = cols / Q8Rows.BLOCK;
         int s = r * blocks;
         float[] x0 = xs[b];
@@ -127,10 +124,10 @@ final class VectorQ8 {
                 o3 = a3.fma(scale, o3);
             }
         }
-        outs[b][r] = VectorDot.lanesSum(e0.add(o0), sum);
-        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1), sum);
-        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2), sum);
-        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3), sum);
+        outs[b][r] = VectorDot.lanesSum(e0.add(o0));
+        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1));
+        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2));
+        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3));
     }
 
     /** {@link #block} over a row already widened to floats. */

@@ -86,6 +86,26 @@ class SafetensorsTest {
     }
 
     @Test
+    void readBytesCopiesATensorsRawBytesAsTheMappingHoldsThem() {
+        float[] b = ramp(35);
+        Path file = dir.resolve("raw.safetensors");
+        SafetensorsWriter.write(file, List.of(SafetensorsWriter.Tensor.of("a", DType.F32, ramp(6), 2, 3),
+                SafetensorsWriter.Tensor.of("b", DType.F16, b, 5, 7)), Map.of());
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (String name : List.of("a", "b")) {
+                ByteBuffer mapped = f.bytes(name);
+                byte[] expected = new byte[mapped.remaining()];
+                mapped.get(expected);
+                byte[] read = new byte[expected.length];
+                f.readBytes(name, read);
+                assertArrayEquals(expected, read, name);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.readBytes("b", new byte[3]));
+            assertTrue(e.getMessage().contains("tensor 'b' has 70 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsEmptyAndTruncatedFiles() throws IOException {
         assertRejected(raw("empty.safetensors", new byte[0]), "truncated");
         assertRejected(raw("short.safetensors", new byte[5]), "truncated");
