@@ -204,10 +204,14 @@ class CliTest {
         assertEquals(1, one.get("batch").getAsInt());
         assertEquals(1.0, one.get("over_batch_1").getAsDouble(), 1e-9);
         assertTrue(!one.has("ndarray_batch_tokens_per_s"), "a batch of one has no stacked step: " + one);
-        for (String field : List.of("decode_tokens_per_s", "over_batch_1", "ndarray_batch_tokens_per_s", "fused_over_ndarray")) {
+        for (String field : List.of("decode_tokens_per_s", "over_batch_1", "fused_batch_tokens_per_s",
+                "ndarray_batch_tokens_per_s", "fused_over_ndarray")) {
             assertTrue(three.get(field).getAsDouble() > 0, field + " = " + three.get(field));
         }
-        double ratio = three.get("decode_tokens_per_s").getAsDouble() / three.get("ndarray_batch_tokens_per_s").getAsDouble();
+        assertEquals("fused", three.get("batch_kernel").getAsString()); // three sequences: the fused batch by default
+        assertEquals(three.get("fused_batch_tokens_per_s").getAsDouble(), three.get("decode_tokens_per_s").getAsDouble(), 1e-9);
+        double ratio = three.get("fused_batch_tokens_per_s").getAsDouble()
+                / three.get("ndarray_batch_tokens_per_s").getAsDouble();
         assertEquals(ratio, three.get("fused_over_ndarray").getAsDouble(), 0.01 + 0.01 * ratio);
     }
 

@@ -96,8 +96,11 @@ final class VectorQ8 {
         FloatVector o1 = FloatVector.zero(FLOATS);
         FloatVector o2 = FloatVector.zero(FLOATS);
         FloatVector o3 = FloatVector.zero(FLOATS);
-        for (int k = 0; k < blocks; k++) {
-            int lanes = FLOATS.length();
+        int lanes = FLOATS.length();
+        // blocks in pairs, the first into the even accumulators and the second into the odd, as in rows();
+        // no branch on the block's parity, so that every accumulator stays a register
+        int k = 0;
+        for (; k + 1 < blocks; k += 2) {
             int j0 = k * Q8Rows.BLOCK;
             FloatVector a0 = FloatVector.zero(FLOATS);
             FloatVector a1 = FloatVector.zero(FLOATS);
@@ -111,18 +114,33 @@ final class VectorQ8 {
                 a3 = v.fma(FloatVector.fromArray(FLOATS, x3, j), a3);
             }
             FloatVector scale = FloatVector.broadcast(FLOATS, scales[s + k]);
-            // blocks alternate between the even and the odd accumulators, as in rows(); an odd last block is even
-            if ((k & 1) == 0) {
-                e0 = a0.fma(scale, e0);
-                e1 = a1.fma(scale, e1);
-                e2 = a2.fma(scale, e2);
-                e3 = a3.fma(scale, e3);
-            } else {
-                o0 = a0.fma(scale, o0);
-                o1 = a1.fma(scale, o1);
-                o2 = a2.fma(scale, o2);
-                o3 = a3.fma(scale, o3);
+            e0 = a0.fma(scale, e0);
+            e1 = a1.fma(scale, e1);
+            e2 = a2.fma(scale, e2);
+            e3 = a3.fma(scale, e3);
+            int j1 = j0 + Q8Rows.BLOCK;
+            FloatVector c0 = FloatVector.zero(FLOATS);
+            FloatVector c1 = FloatVector.zero(FLOATS);
+            FloatVector c2 = FloatVector.zero(FLOATS);
+            FloatVector c3 = FloatVector.zero(FLOATS);
+            for (int j = j1; j < j1 + Q8Rows.BLOCK; j += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, row, j);
+                c0 = v.fma(FloatVector.fromArray(FLOATS, x0, j), c0);
+                c1 = v.fma(FloatVector.fromArray(FLOATS, x1, j), c1);
+                c2 = v.fma(FloatVector.fromArray(FLOATS, x2, j), c2);
+                c3 = v.fma(FloatVector.fromArray(FLOATS, x3, j), c3);
             }
+            FloatVector next = FloatVector.broadcast(FLOATS, scales[s + k + 1]);
+            o0 = c0.fma(next, o0);
+            o1 = c1.fma(next, o1);
+            o2 = c2.fma(next, o2);
+            o3 = c3.fma(next, o3);
+        }
+        if (k < blocks) { // an odd last block goes to the even accumulators
+            e0 = widened(row, x0, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e0);
+            e1 = widened(row, x1, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e1);
+            e2 = widened(row, x2, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e2);
+            e3 = widened(row, x3, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e3);
         }
         outs[b][r] = VectorDot.lanesSum(e0.add(o0));
         outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1));

@@ -21,6 +21,13 @@ import java.util.List;
  * kernel (float32 or int8) the step is the fused batched step; otherwise the NDArray one.
  */
 final class BatchDecoder {
+    /**
+     * Largest float32 batch that decodes on the fused step by default. Measured on 2 cores
+     * (docs/BENCHMARKS.md section 6): the fused batch is 1.16–1.3× libtorch's stacked step at batch 4
+     * and 0.86–0.89× at batch 16.
+     */
+    static final int FUSED_BATCH_LIMIT = 8;
+
     private BatchDecoder() {}
 
     static List<Generation> generate(MambaModel model, List<MambaSession> sessions, List<GenerationConfig> configs,

@@ -798,7 +798,17 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
      */
     public List<Generation> generate(SequenceState state, List<ModelInput> inputs, List<GenerationConfig> configs,
             PruningPolicy policy) {
-        return generate(state, inputs, configs, policy, decodeKernel);
+        return generate(state, inputs, configs, policy, batchKernel(inputs.size()));
+    }
+
+    /**
+     * The kernel a batch of {@code size} decodes with by default: the model's, except that a float32
+     * batch larger than {@link BatchDecoder#FUSED_BATCH_LIMIT} goes to libtorch's stacked step, whose
+     * GEMMs outrun the fused step's vector loops once the batch makes the step compute-bound.
+     */
+    public DecodeKernel batchKernel(int size) {
+        boolean large = size > BatchDecoder.FUSED_BATCH_LIMIT && weights.q8() == null;
+        return decodeKernel == DecodeKernel.FUSED && large ? DecodeKernel.NDARRAY : decodeKernel;
     }
 
     /**
