@@ -6,7 +6,6 @@ import dev.dtp.core.generate.Generation;
 import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.mamba.model.DecodeKernel;
 import dev.dtp.mamba.model.MambaModel;
-import dev.dtp.mamba.model.WeightFormat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,7 +18,7 @@ import java.util.SplittableRandom;
  * {@code dtp bench --batch-sizes 1,4,16}: decode tokens/s of batched greedy generation (every
  * sequence decodes the same number of tokens, so none leaves the batch early). Batch sizes are
  * measured round-robin, median over runs; {@code decode_tokens_per_s} is what {@code generate} gives
- * by default ({@code batch_kernel}: {@link MambaModel#batchKernel}). With the fused float32 kernel,
+ * by default ({@code batch_kernel}: {@link MambaModel#batchKernel}). With the fused kernel,
  * every batch of two or more is decoded by both batch steps in turn ({@code fused_batch_tokens_per_s},
  * {@code ndarray_batch_tokens_per_s}).
  */
@@ -41,8 +40,8 @@ final class BatchDecodeBench {
     }
 
     List<Map<String, Object>> measure(int[] sizes) {
-        // with the fused float32 kernel, batches of two or more run on both batch steps in turn
-        boolean compare = model.decodeKernel() == DecodeKernel.FUSED && model.weightFormat() == WeightFormat.F32;
+        // with the fused kernel (float32 or int8), batches of two or more run on both batch steps in turn
+        boolean compare = model.decodeKernel() == DecodeKernel.FUSED;
         double[][] fused = new double[sizes.length][runs];
         double[][] stacked = new double[sizes.length][runs];
         for (int r = -warmup; r < runs; r++) {

@@ -219,6 +219,14 @@ public final class FusedStep {
         return out;
     }
 
+    /** lm_head on several normed residual rows (each d_model), the head read once for all: their logits. */
+    public float[][] logitsBatch(float[][] normed) {
+        float[][] out = new float[normed.length][config.vocabSize()];
+        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
+                (from, to) -> lmHead.multiplyBatch(normed, out, normed.length, from, to));
+        return out;
+    }
+
     private void lmHead(float[] normed, float[] out) {
         RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), (from, to) -> lmHead.multiply(normed, out, from, to));
     }

@@ -17,14 +17,14 @@ import java.util.List;
  * Decodes several prefilled sequences together. After pruning every sequence's state has the same
  * shape whatever it read, so the states stack into (B, …) arrays and one step serves the whole
  * batch, reading each weight once (memory-bound GEMVs become GEMMs). Each sequence samples with
- * its own seeded {@link Sampler}; a finished sequence leaves the batch. On the CPU with the fused
- * kernel (float32 or int8) the step is the fused batched step; otherwise the NDArray one.
+ * its own seeded {@link Sampler}; a finished sequence leaves the batch. The step is the fused batched
+ * step or libtorch's stacked one, as the caller chose ({@link MambaModel#batchKernel} by default).
  */
 final class BatchDecoder {
     /**
-     * Largest float32 batch that decodes on the fused step by default. Measured on 2 cores
-     * (docs/BENCHMARKS.md section 6): the fused batch is 1.16–1.3× libtorch's stacked step at batch 4
-     * and 0.86–0.89× at batch 16.
+     * Largest batch that decodes on the fused step by default. Measured on 2 cores (docs/BENCHMARKS.md
+     * section 6): the fused batch is 1.16–1.3× libtorch's stacked step at batch 4 and 0.82–0.89× at
+     * batch 16 in float32; 1.46× and 0.83× in int8.
      */
     static final int FUSED_BATCH_LIMIT = 8;
 

@@ -752,15 +752,14 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                 throw new InputException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        if (weights.q8() != null) {
-            throw new IllegalStateException("batched decoding runs on float32 weights; int8 sequences decode one by one");
-        }
         enter();
         try (NDManager step = weights.manager().newSubManager()) {
             NDArray residual = embedRows(tokens, step); // (B, d_model)
+            // int8: each layer's matrices dequantised into one scratch, once per step for the whole batch
+            DequantScratch scratch = weights.q8() == null ? null : new DequantScratch(step, config);
             for (MambaBlock block : blocks) {
                 int l = block.index();
-                MambaBlock.BatchStepped s = block.stepBatch(residual, conv[l], ssm[l], block.matrices(null));
+                MambaBlock.BatchStepped s = block.stepBatch(residual, conv[l], ssm[l], block.matrices(scratch));
                 residual = residual.add(s.output());
                 NDArray newConv = s.conv() == conv[l] ? conv[l] : s.conv().duplicate();
                 if (newConv != conv[l]) {
@@ -771,6 +770,17 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
                 s.ssm().attach(scope);
                 ssm[l].close();
                 ssm[l] = s.ssm();
+            }
+            if (weights.q8() != null) { // int8 head: the fused batch kernel over its blocks
+                try (NDArray normed = Ops.rmsNorm(residual, weights.normF(), config.normEps())) {
+                    float[] flat = normed.toFloatArray();
+                    int d = config.dModel();
+                    float[][] rows = new float[tokens.length][];
+                    for (int i = 0; i < tokens.length; i++) {
+                        rows[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+                    }
+                    return fused.logitsBatch(rows);
+                }
             }
             try (NDArray normed = Ops.rmsNorm(residual, weights.normF(), config.normEps());
                     NDArray all = Ops.linear(normed, weights.lmHead(), null);
@@ -802,12 +812,13 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     }
 
     /**
-     * The kernel a batch of {@code size} decodes with by default: the model's, except that a float32
-     * batch larger than {@link BatchDecoder#FUSED_BATCH_LIMIT} goes to libtorch's stacked step, whose
-     * GEMMs outrun the fused step's vector loops once the batch makes the step compute-bound.
+     * The kernel a batch of {@code size} decodes with by default: the model's, except that a batch
+     * larger than {@link BatchDecoder#FUSED_BATCH_LIMIT} goes to libtorch's stacked step (int8: each
+     * layer dequantised once per step for the batch), whose GEMMs outrun the fused step's vector loops
+     * once the batch makes the step compute-bound.
      */
     public DecodeKernel batchKernel(int size) {
-        boolean large = size > BatchDecoder.FUSED_BATCH_LIMIT && weights.q8() == null;
+        boolean large = size > BatchDecoder.FUSED_BATCH_LIMIT;
         return decodeKernel == DecodeKernel.FUSED && large ? DecodeKernel.NDARRAY : decodeKernel;
     }
 
@@ -816,7 +827,8 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
      * kernel: {@link DecodeKernel#FUSED} steps all sequences through the fused CPU step (each weight
      * read once per step for the batch, each sequence's logits equal to its own fused decode bit for
      * bit), {@link DecodeKernel#NDARRAY} stacks the states into (B, …) arrays for libtorch's batched
-     * step. int8 weights always decode fused; a batch of one decodes with the single-sequence kernel.
+     * step (int8: each layer dequantised once per step). A batch of one decodes with the
+     * single-sequence kernel.
      */
     public List<Generation> generate(SequenceState state, List<ModelInput> inputs, List<GenerationConfig> configs,
             PruningPolicy policy, DecodeKernel kernel) {
@@ -825,7 +837,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             throw new ConfigException("the fused decode step runs on the CPU with the Vector API "
                     + "(--add-modules jdk.incubator.vector); this model decodes with " + DecodeKernel.NDARRAY);
         }
-        DecodeKernel batchKernel = weights.q8() != null ? DecodeKernel.FUSED : kernel;
+        DecodeKernel batchKernel = kernel;
         if (inputs.size() != configs.size()) {
             throw new InputException(inputs.size() + " inputs but " + configs.size() + " generation configs");
         }
