@@ -19,9 +19,8 @@ public final class DecodeState {
     final float[] delta; // (d_inner)
     final float[] gated; // (d_inner)
     final float[] out; // out_proj output, (d_model)
-    final float[] logits; // (vocab)
 
-    DecodeState(ByteBuffer[] conv, ByteBuffer[] ssm, int dModel, int dInner, int dbcSize, int vocab) {
+    DecodeState(ByteBuffer[] conv, ByteBuffer[] ssm, int dModel, int dInner, int dbcSize) {
         this.conv = nativeOrder(conv);
         this.ssm = nativeOrder(ssm);
         this.residual = new float[dModel];
@@ -32,7 +31,6 @@ public final class DecodeState {
         this.delta = new float[dInner];
         this.gated = new float[dInner];
         this.out = new float[dModel];
-        this.logits = new float[vocab];
     }
 
     private static ByteBuffer[] nativeOrder(ByteBuffer[] buffers) {

@@ -2,7 +2,6 @@ package dev.dtp.mamba.decode;
 
 import dev.dtp.mamba.MambaConfig;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -69,8 +68,7 @@ public final class FusedStep {
                 throw new IllegalArgumentException("layer " + l + ": cache buffers too small");
             }
         }
-        return new DecodeState(conv, ssm, config.dModel(), dInner, config.dtRank() + 2 * config.dState(),
-                config.vocabSize());
+        return new DecodeState(conv, ssm, config.dModel(), dInner, config.dtRank() + 2 * config.dState());
     }
 
     /** Weight bytes one step reads: every layer, the embedding row, norm_f and the vocabulary's lm_head rows. */
@@ -85,50 +83,15 @@ public final class FusedStep {
 
     /** Feeds {@code token} to the sequence of {@code s}; returns the next-token logits (vocab_size). */
     public float[] step(int token, DecodeState s) {
-        int dModel = config.dModel();
-        int dInner = config.dInner();
-        int dtRank = config.dtRank();
-        int n = config.dState();
-        embedding.row(token, s.residual, 0);
-        for (int l = 0; l < layers.size(); l++) {
-            DecodeLayer w = layers.get(l);
-            ByteBuffer window = s.conv[l];
-            ByteBuffer h = s.ssm[l];
-            rmsNorm(s.residual, w.norm(), s.hidden);
-            // in_proj: [x; z] = W_in h (+ b), then each x channel's conv window and SiLU
-            RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), (from, to) -> {
-                w.inProj().multiply(s.hidden, s.xz, from, to);
-                addBias(w.inProjBias(), s.xz, from, to);
-                if (from < dInner) {
-                    ConvStep.run(window, s.xz, w.convWeightT(), w.convBias(), dInner, config.dConv(), s.x, from,
-                            Math.min(to, dInner));
-                }
-            });
-            // x_proj: (dt, B, C) = W_x x
-            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(),
-                    (from, to) -> w.xProj().multiply(s.x, s.dbc, from, to));
-            // Δ, Eq. 2 one step, gate — channel by channel
-            RowSplit.run(dInner, w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n,
-                    (from, to) -> ScanStep.run(w, h, s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to));
-            // out_proj, added to the residual stream
-            RowSplit.run(dModel, w.outProj().bytes() / dModel, (from, to) -> {
-                w.outProj().multiply(s.gated, s.out, from, to);
-                float[] bias = w.outProjBias();
-                for (int i = from; i < to; i++) {
-                    s.residual[i] += bias == null ? s.out[i] : s.out[i] + bias[i];
-                }
-            });
-        }
-        rmsNorm(s.residual, normF, s.hidden);
-        lmHead(s.hidden, s.logits);
-        return Arrays.copyOf(s.logits, config.vocabSize());
+        return stepBatch(new int[] {token}, new DecodeState[] {s})[0];
     }
 
     /**
      * Feeds {@code tokens[b]} to the sequence of {@code states[b]} for every b — one step for the
      * whole batch: every matrix is read once for all sequences (the memory-bound GEMVs of a single
      * step become small GEMMs), while the conv window, the scan step and the gate run per sequence
-     * on its own state. Each sequence's logits equal {@link #step}'s for it, bit for bit.
+     * on its own state. Each sequence's logits are bit for bit those of a batch of one ({@link #step}):
+     * the batched row kernels form every sum as the single-vector ones do.
      *
      * @return per sequence its next-token logits (vocab_size)
      */
@@ -198,25 +161,15 @@ public final class FusedStep {
                 }
             });
         }
-        float[][] logits = new float[batch][];
-        for (int b = 0; b < batch; b++) {
-            rmsNorm(states[b].residual, normF, states[b].hidden);
-            logits[b] = states[b].logits;
+        for (DecodeState s : states) {
+            rmsNorm(s.residual, normF, s.hidden);
         }
-        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
-                (from, to) -> lmHead.multiplyBatch(hidden, logits, batch, from, to));
-        float[][] result = new float[batch][];
-        for (int b = 0; b < batch; b++) {
-            result[b] = Arrays.copyOf(logits[b], config.vocabSize());
-        }
-        return result;
+        return logitsBatch(hidden);
     }
 
     /** lm_head on a normed residual row (d_model): the logits over the vocabulary (vocab_size). */
     public float[] logits(float[] normed) {
-        float[] out = new float[config.vocabSize()];
-        lmHead(normed, out);
-        return out;
+        return logitsBatch(new float[][] {normed})[0];
     }
 
     /** lm_head on several normed residual rows (each d_model), the head read once for all: their logits. */
@@ -225,10 +178,6 @@ public final class FusedStep {
         RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
                 (from, to) -> lmHead.multiplyBatch(normed, out, normed.length, from, to));
         return out;
-    }
-
-    private void lmHead(float[] normed, float[] out) {
-        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), (from, to) -> lmHead.multiply(normed, out, from, to));
     }
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) ⊙ w. */

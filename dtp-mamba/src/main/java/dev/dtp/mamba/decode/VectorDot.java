@@ -73,6 +73,10 @@ final class VectorDot {
      * gives bit for bit the logits of one sequence at a time.
      */
     static void f32RowsBatch(ByteBuffer w, int cols, float[][] xs, float[][] outs, int batch, int from, int to) {
+        if (batch == 1) { // a single vector: the four-row kernel over the whole range
+            f32Rows(w, cols, xs[0], outs[0], from, to);
+            return;
+        }
         int quads = batch - batch % 4;
         boolean staged = quads >= 8;
         FloatBuffer floats = staged ? w.asFloatBuffer() : null;

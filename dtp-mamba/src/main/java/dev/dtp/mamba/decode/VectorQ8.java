@@ -46,6 +46,10 @@ final class VectorQ8 {
      */
     static void rowsBatch(byte[] quants, float[] scales, int cols, float[][] xs, float[][] outs, int batch, int from,
             int to) {
+        if (batch == 1) { // a single vector: no widened scratch row, the quants read directly
+            rows(quants, scales, cols, xs[0], outs[0], from, to);
+            return;
+        }
         int lanes = FLOATS.length();
         float[] row = new float[cols];
         int quads = batch - batch % 4;
