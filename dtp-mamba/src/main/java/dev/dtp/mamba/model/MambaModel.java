@@ -837,7 +837,6 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             throw new ConfigException("the fused decode step runs on the CPU with the Vector API "
                     + "(--add-modules jdk.incubator.vector); this model decodes with " + DecodeKernel.NDARRAY);
         }
-        DecodeKernel batchKernel = kernel;
         if (inputs.size() != configs.size()) {
             throw new InputException(inputs.size() + " inputs but " + configs.size() + " generation configs");
         }
@@ -846,7 +845,7 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
             for (ModelInput input : inputs) {
                 sessions.add(run(state, input, policy, PrefillOptions.DEFAULT, null, PrefillProfile.NONE, true));
             }
-            return sessions.isEmpty() ? List.of() : BatchDecoder.generate(this, sessions, configs, batchKernel);
+            return sessions.isEmpty() ? List.of() : BatchDecoder.generate(this, sessions, configs, kernel);
         } finally {
             sessions.forEach(MambaSession::close);
         }
