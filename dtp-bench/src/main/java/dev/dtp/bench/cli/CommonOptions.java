@@ -26,7 +26,7 @@ public final class CommonOptions {
 
     @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|int8",
             description = "How the large matrices are held (default ${DEFAULT-VALUE}); int8 quantises them at load "
-                    + "(Q8_0, ~28% of the memory, faster decoding; CPU only) or reads the int8 matrices of a directory "
+                    + "(Q8_0, ~28%% of the memory, faster decoding; CPU only) or reads the int8 matrices of a directory "
                     + "'dtp convert --weights int8' wrote.")
     String weights;
 

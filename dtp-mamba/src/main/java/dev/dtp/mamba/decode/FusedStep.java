@@ -45,6 +45,11 @@ public final class FusedStep {
         this.lmHead = lmHead;
     }
 
+    /** Bits in one float vector of the step's row kernels: 256 on AVX2, 512 on AVX-512; 0 where the step cannot run. */
+    public static int vectorBits() {
+        return supported() ? VectorDot.FLOATS.vectorBitSize() : 0;
+    }
+
     /** True when this JVM can run the step: the Vector API module is present with at least 8 float lanes. */
     public static boolean supported() {
         return VectorSupport.PRESENT;

@@ -9,6 +9,7 @@ import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.core.generate.Sampler;
 import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.decode.DecodeState;
+import dev.dtp.mamba.decode.FusedStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,11 +23,14 @@ import java.util.List;
  */
 final class BatchDecoder {
     /**
-     * Largest batch that decodes on the fused step by default. Measured on 2 cores (docs/BENCHMARKS.md
-     * section 6): the fused batch is 1.16–1.3× libtorch's stacked step at batch 4 and 0.82–0.89× at
-     * batch 16 in float32; 1.46× and 0.83× in int8.
+     * Largest batch that decodes on the fused step by default; larger ones take libtorch's stacked step.
+     * Measured (docs/BENCHMARKS.md section 6): with 512-bit vectors (an AVX-512 Xeon, 2 cores) the fused
+     * batch is 1.28–1.3× the stacked step at batches 4 and 8 but 0.82× at 16, so batches above eight go to
+     * libtorch there; with 256-bit vectors (AMD EPYC Zen 3, AVX2, 2 cores) libtorch's skinny GEMMs are
+     * slower and the fused batch is 1.7× the stacked step at 16 (float32) and 1.4× (int8), so every batch
+     * stays fused.
      */
-    static final int FUSED_BATCH_LIMIT = 8;
+    static final int FUSED_BATCH_LIMIT = FusedStep.vectorBits() >= 512 ? 8 : Integer.MAX_VALUE;
 
     private BatchDecoder() {}
 

@@ -812,13 +812,21 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     }
 
     /**
-     * The kernel a batch of {@code size} decodes with by default: the model's, except that a batch
-     * larger than {@link BatchDecoder#FUSED_BATCH_LIMIT} goes to libtorch's stacked step (int8: each
-     * layer dequantised once per step for the batch), whose GEMMs outrun the fused step's vector loops
-     * once the batch makes the step compute-bound.
+     * The largest batch that decodes on the fused step by default on this machine: 8 with 512-bit
+     * vectors (AVX-512), unbounded with 256-bit ones (AVX2), as measured (docs/BENCHMARKS.md section 6).
+     */
+    public static int fusedBatchLimit() {
+        return BatchDecoder.FUSED_BATCH_LIMIT;
+    }
+
+    /**
+     * The kernel a batch of {@code size} decodes with by default: the model's, except that on a CPU
+     * with 512-bit vectors a batch larger than {@link #fusedBatchLimit()} goes to libtorch's stacked
+     * step (int8: each layer dequantised once per step for the batch), whose GEMMs outrun the fused
+     * step's vector loops there once the batch makes the step compute-bound.
      */
     public DecodeKernel batchKernel(int size) {
-        boolean large = size > BatchDecoder.FUSED_BATCH_LIMIT;
+        boolean large = size > fusedBatchLimit();
         return decodeKernel == DecodeKernel.FUSED && large ? DecodeKernel.NDARRAY : decodeKernel;
     }
 
