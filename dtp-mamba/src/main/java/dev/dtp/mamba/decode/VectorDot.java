@@ -1,7 +1,6 @@
 package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
@@ -17,7 +16,6 @@ final class VectorDot {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     /** As many byte lanes as float lanes: one load of int8 quants widens to one float vector. */
     static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8));
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Rotations by lanes/2, lanes/4, …, 1: the folds of {@link #lanesSum}. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
 
@@ -26,49 +24,66 @@ final class VectorDot {
     /**
      * out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major. Four rows at a time share
      * each load of x; every row has one accumulator over its column vectors in order, then its lanes
-     * summed and the scalar tail added — the sum {@link #f32RowsBatch} forms too.
+     * summed and the scalar tail added — the sum {@link #f32RowsBatch} forms too. Each block of four
+     * rows is first bulk-copied onto the heap: on JDK 17 a vector load from a heap array costs less
+     * than one from a {@code ByteBuffer}, enough that copy and heap loads together read the weights
+     * 1.2–1.35× faster (docs/BENCHMARKS.md section 9); the order of every sum is unchanged.
      */
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
-        int lanes = FLOATS.length();
-        int whole = cols - cols % lanes;
+        FloatBuffer floats = w.asFloatBuffer();
+        float[] block = new float[4 * cols];
         int r = from;
         for (; r + 3 < to; r += 4) {
-            int b0 = Float.BYTES * r * cols;
-            int b1 = b0 + Float.BYTES * cols;
-            int b2 = b1 + Float.BYTES * cols;
-            int b3 = b2 + Float.BYTES * cols;
-            FloatVector a0 = FloatVector.zero(FLOATS);
-            FloatVector a1 = FloatVector.zero(FLOATS);
-            FloatVector a2 = FloatVector.zero(FLOATS);
-            FloatVector a3 = FloatVector.zero(FLOATS);
-            for (int j = 0; j < whole; j += lanes) {
-                FloatVector xj = FloatVector.fromArray(FLOATS, x, j);
-                a0 = load(w, b0, j).fma(xj, a0);
-                a1 = load(w, b1, j).fma(xj, a1);
-                a2 = load(w, b2, j).fma(xj, a2);
-                a3 = load(w, b3, j).fma(xj, a3);
-            }
-            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0));
-            out[r + 1] = tail(w, b1, x, whole, cols, lanesSum(a1));
-            out[r + 2] = tail(w, b2, x, whole, cols, lanesSum(a2));
-            out[r + 3] = tail(w, b3, x, whole, cols, lanesSum(a3));
+            floats.get(r * cols, block, 0, 4 * cols);
+            rowQuad(block, cols, x, out, r);
         }
         for (; r < to; r++) {
-            int b0 = Float.BYTES * r * cols;
-            FloatVector a0 = FloatVector.zero(FLOATS);
-            for (int j = 0; j < whole; j += lanes) {
-                a0 = load(w, b0, j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
-            }
-            out[r] = tail(w, b0, x, whole, cols, lanesSum(a0));
+            floats.get(r * cols, block, 0, cols);
+            out[r] = row(block, 0, cols, x);
         }
+    }
+
+    /** out[r … r + 3] = the four rows in {@code block} (row-major) times x. */
+    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        int b1 = cols;
+        int b2 = 2 * cols;
+        int b3 = 3 * cols;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        FloatVector a1 = FloatVector.zero(FLOATS);
+        FloatVector a2 = FloatVector.zero(FLOATS);
+        FloatVector a3 = FloatVector.zero(FLOATS);
+        for (int j = 0; j < whole; j += lanes) {
+            FloatVector xj = FloatVector.fromArray(FLOATS, x, j);
+            a0 = FloatVector.fromArray(FLOATS, block, j).fma(xj, a0);
+            a1 = FloatVector.fromArray(FLOATS, block, b1 + j).fma(xj, a1);
+            a2 = FloatVector.fromArray(FLOATS, block, b2 + j).fma(xj, a2);
+            a3 = FloatVector.fromArray(FLOATS, block, b3 + j).fma(xj, a3);
+        }
+        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0));
+        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1));
+        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2));
+        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3));
+    }
+
+    /** The row at {@code rows[at, at + cols)} times x: one accumulator, lanes summed, then the scalar tail. */
+    private static float row(float[] rows, int at, int cols, float[] x) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        FloatVector a0 = FloatVector.zero(FLOATS);
+        for (int j = 0; j < whole; j += lanes) {
+            a0 = FloatVector.fromArray(FLOATS, rows, at + j).fma(FloatVector.fromArray(FLOATS, x, j), a0);
+        }
+        return tail(rows, at, x, whole, cols, lanesSum(a0));
     }
 
     /**
      * outs[b][r] = W[r]·xs[b] for rows r in [from, to) and sequences b in [0, batch): blocks of two
      * rows × four sequences (eight accumulators; each weight load serves four sequences, each x load
-     * two rows), rows outermost, so the weights are read from memory once for the whole batch. With
-     * eight or more sequences the two rows are first copied onto the heap (one bulk copy), where the
-     * vector loads of the quads that follow cost about half of a load from native memory. Every
+     * two rows), rows outermost, so the weights are read from memory once for the whole batch. Each
+     * row pair is first copied onto the heap (one bulk copy), where the vector loads of the quads that
+     * follow cost less than loads from native memory (at batch 4, 1.15× the step without the copy). Every
      * (row, sequence) sum is formed exactly as {@link #f32Rows} forms it, so a batched decode step
      * gives bit for bit the logits of one sequence at a time.
      */
@@ -78,77 +93,27 @@ final class VectorDot {
             return;
         }
         int quads = batch - batch % 4;
-        boolean staged = quads >= 8;
-        FloatBuffer floats = staged ? w.asFloatBuffer() : null;
-        float[] pair = staged ? new float[2 * cols] : null;
+        FloatBuffer floats = w.asFloatBuffer();
+        float[] pair = new float[2 * cols];
         int r = from;
         for (; r + 1 < to; r += 2) {
-            if (staged) {
-                floats.get(r * cols, pair, 0, 2 * cols);
-            }
+            floats.get(r * cols, pair, 0, 2 * cols);
             for (int b = 0; b < quads; b += 4) {
-                if (staged) {
-                    rowPairQuad(pair, xs, outs, b, r, cols);
-                } else {
-                    rowPairQuad(w, xs, outs, b, r, cols);
-                }
+                rowPairQuad(pair, xs, outs, b, r, cols);
             }
             for (int b = quads; b < batch; b++) {
-                f32Rows(w, cols, xs[b], outs[b], r, r + 2);
+                outs[b][r] = row(pair, 0, cols, xs[b]);
+                outs[b][r + 1] = row(pair, cols, cols, xs[b]);
             }
         }
         if (r < to) { // an odd last row
+            floats.get(r * cols, pair, 0, cols);
             for (int b = 0; b < batch; b++) {
-                f32Rows(w, cols, xs[b], outs[b], r, to);
+                outs[b][r] = row(pair, 0, cols, xs[b]);
             }
         }
     }
-
-    /** Rows r and r + 1 (read from native memory) times sequences b … b + 3. */
-    private static void rowPairQuad(ByteBuffer w, float[][] xs, float[][] outs, int b, int r, int cols) {
-        int lanes = FLOATS.length();
-        int whole = cols - cols % lanes;
-        int p = Float.BYTES * r * cols;
-        int q = p + Float.BYTES * cols;
-        float[] x0 = xs[b];
-        float[] x1 = xs[b + 1];
-        float[] x2 = xs[b + 2];
-        float[] x3 = xs[b + 3];
-        FloatVector p0 = FloatVector.zero(FLOATS);
-        FloatVector p1 = FloatVector.zero(FLOATS);
-        FloatVector p2 = FloatVector.zero(FLOATS);
-        FloatVector p3 = FloatVector.zero(FLOATS);
-        FloatVector q0 = FloatVector.zero(FLOATS);
-        FloatVector q1 = FloatVector.zero(FLOATS);
-        FloatVector q2 = FloatVector.zero(FLOATS);
-        FloatVector q3 = FloatVector.zero(FLOATS);
-        for (int j = 0; j < whole; j += lanes) {
-            FloatVector wp = load(w, p, j);
-            FloatVector wq = load(w, q, j);
-            FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
-            p0 = wp.fma(v, p0);
-            q0 = wq.fma(v, q0);
-            v = FloatVector.fromArray(FLOATS, x1, j);
-            p1 = wp.fma(v, p1);
-            q1 = wq.fma(v, q1);
-            v = FloatVector.fromArray(FLOATS, x2, j);
-            p2 = wp.fma(v, p2);
-            q2 = wq.fma(v, q2);
-            v = FloatVector.fromArray(FLOATS, x3, j);
-            p3 = wp.fma(v, p3);
-            q3 = wq.fma(v, q3);
-        }
-        outs[b][r] = tail(w, p, x0, whole, cols, lanesSum(p0));
-        outs[b + 1][r] = tail(w, p, x1, whole, cols, lanesSum(p1));
-        outs[b + 2][r] = tail(w, p, x2, whole, cols, lanesSum(p2));
-        outs[b + 3][r] = tail(w, p, x3, whole, cols, lanesSum(p3));
-        outs[b][r + 1] = tail(w, q, x0, whole, cols, lanesSum(q0));
-        outs[b + 1][r + 1] = tail(w, q, x1, whole, cols, lanesSum(q1));
-        outs[b + 2][r + 1] = tail(w, q, x2, whole, cols, lanesSum(q2));
-        outs[b + 3][r + 1] = tail(w, q, x3, whole, cols, lanesSum(q3));
-    }
-
-    /** As above over the two rows copied onto the heap: {@code pair} = (row r, row r + 1). */
+    /** Rows r and r + 1, copied onto the heap as {@code pair} = (row r, row r + 1), times sequences b … b + 3. */
     private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
@@ -196,18 +161,6 @@ final class VectorDot {
             s += row[at + j] * x[j];
         }
         return s;
-    }
-
-    /** {@code s} plus W[row]·x over the scalar tail [whole, cols), in column order. */
-    private static float tail(ByteBuffer w, int base, float[] x, int whole, int cols, float s) {
-        for (int j = whole; j < cols; j++) {
-            s += w.getFloat(base + Float.BYTES * j) * x[j];
-        }
-        return s;
-    }
-
-    private static FloatVector load(ByteBuffer w, int base, int j) {
-        return FloatVector.fromByteBuffer(FLOATS, w, base + Float.BYTES * j, ORDER);
     }
 
     /**
