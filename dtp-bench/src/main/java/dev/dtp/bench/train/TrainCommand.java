@@ -99,6 +99,12 @@ public final class TrainCommand implements Callable<Integer> {
             + " widths: its layers are spread over --layers, identity layers in between (see docs/TRAINING.md).")
     Path growFrom;
 
+    @Option(names = "--vision-from", paramLabel = "DIR", description = "Take the vision front end (patch embedding,"
+            + " positions, projector) from a model trained before with the same --feature-width, --patch-kernel and"
+            + " --d-model, instead of training stage one again (--vision-steps is then ignored); usually with"
+            + " --freeze-vision.")
+    Path visionFrom;
+
     @Option(names = "--stop-at", paramLabel = "STEP", description = "Stop after this step's checkpoint; the"
             + " learning-rate schedule still spans --steps (to hand a run on to --resume or --grow-from).")
     Integer stopAt;
@@ -159,7 +165,7 @@ public final class TrainCommand implements Callable<Integer> {
                 new TrainingRecipe.Architecture(layers, dModel, dState, dConv, featureWidth, patchKernel),
                 new TrainingRecipe.Schedule(batch, steps, lr, warmup, evalEvery, stopAt),
                 new TrainingRecipe.Data(dataSeed, trainCount, valCount, followUps, families, locationQuestions),
-                common.seed(), visionSteps, growFrom, resume, freezeVision);
+                common.seed(), visionFrom != null ? 0 : visionSteps, growFrom, resume, freezeVision, visionFrom);
     }
 
     /** Seeded initial weights, replaced by --out's own with --resume, or spread from --grow-from's layers. */
@@ -176,6 +182,10 @@ public final class TrainCommand implements Callable<Integer> {
             params.grow(values, small);
             o.printf("Grown from %s (%d layers, each followed by %d identity layers)%n", recipe.growFrom(), small,
                     a.layers() / small - 1);
+        }
+        if (recipe.visionFrom() != null && !recipe.resume()) {
+            params.loadVision(tensors(recipe.visionFrom()), recipe.visionFrom());
+            o.printf("Vision front end from %s%n", recipe.visionFrom());
         }
         long count = params.all().values().stream().mapToLong(x -> x.size()).sum();
         o.printf(Locale.ROOT, "Model: %d layers, d_model %d, d_state %d, %d visual tokens, %,d parameters%n",

@@ -19,9 +19,10 @@ import java.util.Locale;
  * @param growFrom a shallower trained model to start from; null for none
  * @param resume whether the run starts from the weights already in {@code out}
  * @param freezeVision whether the vision front end stays fixed while the language model trains
+ * @param visionFrom a trained model whose vision front end this one starts with (stage one then skipped); null for none
  */
 record TrainingRecipe(Path out, Architecture architecture, Schedule schedule, Data data, long seed, int visionSteps,
-        Path growFrom, boolean resume, boolean freezeVision) {
+        Path growFrom, boolean resume, boolean freezeVision, Path visionFrom) {
 
     /** The model's widths and depth. */
     record Architecture(int layers, int dModel, int dState, int dConv, int featureWidth, int patchKernel) {
@@ -96,6 +97,7 @@ record TrainingRecipe(Path out, Architecture architecture, Schedule schedule, Da
 
     private String optionalFlags() {
         return (growFrom == null ? "" : " --grow-from " + growFrom) + (resume ? " --resume" : "")
+                + (visionFrom == null ? "" : " --vision-from " + visionFrom)
                 + (schedule.stopAt() == null ? "" : " --stop-at " + schedule.stopAt())
                 + (freezeVision ? " --freeze-vision" : "")
                 + (data.families() == null ? "" : " --families " + String.join(",", data.families()))

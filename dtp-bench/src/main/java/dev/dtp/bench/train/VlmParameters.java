@@ -3,6 +3,7 @@ package dev.dtp.bench.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.dtp.core.InputException;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.checkpoint.DType;
 import dev.dtp.mamba.checkpoint.Layout;
@@ -12,6 +13,7 @@ import dev.dtp.mamba.model.NativeArrays;
 import dev.dtp.mamba.vision.ProjectorKind;
 import dev.dtp.mamba.vision.VisionConfig;
 import dev.dtp.mamba.vision.VisionEncoder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,6 +192,28 @@ final class VlmParameters {
             }
         }
         return -1;
+    }
+
+    /**
+     * Copies the vision front end (every {@code vision.*} and {@code projector.*} tensor) in from the
+     * checkpoint of another trained model; its widths must match this model's.
+     */
+    void loadVision(Map<String, float[]> values, Path from) {
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (!isVision(e.getKey())) {
+                continue;
+            }
+            float[] v = values.get(e.getKey());
+            if (v == null) {
+                throw new InputException(from + ": no tensor " + e.getKey() + " to take the vision front end from");
+            }
+            if (v.length != e.getValue().size()) {
+                throw new InputException(from + ": tensor " + e.getKey() + " has " + v.length + " values, this model's "
+                        + e.getValue().getShape() + " needs " + e.getValue().size()
+                        + " (--feature-width, --patch-kernel and --d-model must match the model it comes from)");
+            }
+            NativeArrays.overwrite(e.getValue(), v);
+        }
     }
 
     /** Copies values in from a checkpoint's tensors (to resume). */

@@ -59,6 +59,37 @@ class TrainCommandTest {
     }
 
     @Test
+    void aVisionFrontEndIsTakenFromAnotherModel() throws Exception {
+        String[] common = {"--d-model", "16", "--d-state", "4", "--feature-width", "8", "--batch", "2", "--val-count", "4",
+                "--train-count", "8", "--follow-ups", "1", "--eval-every", "2", "--threads", "1"};
+        Path donor = dir.resolve("donor");
+        CliRun first = CliRun.of(concat(new String[] {"train", "--out", donor.toString(), "--layers", "1", "--steps", "2",
+                "--vision-steps", "3"}, common));
+        assertEquals(0, first.exit(), first.err());
+        Path deeper = dir.resolve("deeper");
+        CliRun taken = CliRun.of(concat(new String[] {"train", "--out", deeper.toString(), "--layers", "3", "--steps", "2",
+                "--vision-steps", "5", "--vision-from", donor.toString(), "--freeze-vision", "--seed", "4"}, common));
+        assertEquals(0, taken.exit(), taken.err());
+        assertTrue(taken.out().contains("Vision front end from") && !taken.out().contains("vision step"), taken.out());
+        var before = TrainCommand.tensors(donor);
+        var after = TrainCommand.tensors(deeper);
+        long vision = before.keySet().stream().filter(VlmParameters::isVision).count();
+        assertTrue(vision >= 3, before.keySet().toString());
+        before.keySet().stream().filter(VlmParameters::isVision)
+                .forEach(name -> assertTrue(Arrays.equals(before.get(name), after.get(name)), name));
+        String command = JsonParser.parseString(Files.readString(deeper.resolve("config.json"))).getAsJsonObject()
+                .getAsJsonObject("training").get("command").getAsString();
+        assertTrue(command.contains("--vision-from " + donor) && command.contains("--vision-steps 0"), command);
+
+        String[] wider = Arrays.copyOf(common, common.length);
+        wider[5] = "12"; // --feature-width
+        CliRun wrong = CliRun.of(concat(new String[] {"train", "--out", dir.resolve("bad").toString(), "--layers", "1",
+                "--steps", "2", "--vision-from", donor.toString()}, wider));
+        assertTrue(wrong.exit() != 0 && (wrong.err().contains("vision.") || wrong.err().contains("projector.")), wrong.err());
+        assertTrue(wrong.err().contains("--feature-width"), wrong.err());
+    }
+
+    @Test
     void locationQuestionsAreValidatedAndRecorded() throws Exception {
         Path out = dir.resolve("loc");
         CliRun run = CliRun.of("train", "--out", out.toString(), "--layers", "1", "--steps", "2", "--d-model", "16",
