@@ -9,7 +9,6 @@ import dev.dtp.core.generate.GenerationConfig;
 import dev.dtp.core.generate.Sampler;
 import dev.dtp.core.generate.TokenListener;
 import dev.dtp.mamba.decode.DecodeState;
-import dev.dtp.mamba.decode.FusedStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,15 +21,8 @@ import java.util.List;
  * step or libtorch's stacked one, as the caller chose ({@link MambaModel#batchKernel} by default).
  */
 final class BatchDecoder {
-    /**
-     * Largest batch that decodes on the fused step by default; larger ones take libtorch's stacked step.
-     * Measured (docs/BENCHMARKS.md section 6): with 512-bit vectors (an AVX-512 Xeon, 2 cores) the fused
-     * batch is 1.28–1.3× the stacked step at batches 4 and 8 but 0.82× at 16, so batches above eight go to
-     * libtorch there; with 256-bit vectors (AMD EPYC Zen 3, AVX2, 2 cores) libtorch's skinny GEMMs are
-     * slower and the fused batch is 1.7× the stacked step at 16 (float32) and 1.4× (int8), so every batch
-     * stays fused.
-     */
-    static final int FUSED_BATCH_LIMIT = FusedStep.vectorBits() >= 512 ? 8 : Integer.MAX_VALUE;
+    /** Largest batch that decodes on the fused step by default on this machine ({@link FusedBatchLimit}). */
+    static final int FUSED_BATCH_LIMIT = FusedBatchLimit.onThisMachine();
 
     private BatchDecoder() {}
 

@@ -812,16 +812,19 @@ public final class MambaModel implements PrunableModel, AutoCloseable {
     }
 
     /**
-     * The largest batch that decodes on the fused step by default on this machine: 8 with 512-bit
-     * vectors (AVX-512), unbounded with 256-bit ones (AVX2), as measured (docs/BENCHMARKS.md section 6).
+     * The largest batch that decodes on the fused step by default on this machine, as measured
+     * (docs/BENCHMARKS.md section 6): 8 on an Intel CPU with 512-bit vectors (AVX-512), where
+     * libtorch's GEMMs win from batch 16 on; unbounded with 256-bit vectors (AVX2) and on AMD CPUs
+     * (Zen 3, Zen 4), where the fused step wins at every size. The system property
+     * {@code dtp.decode.fusedBatchLimit} (a positive number, or {@code max}) overrides it.
      */
     public static int fusedBatchLimit() {
         return BatchDecoder.FUSED_BATCH_LIMIT;
     }
 
     /**
-     * The kernel a batch of {@code size} decodes with by default: the model's, except that on a CPU
-     * with 512-bit vectors a batch larger than {@link #fusedBatchLimit()} goes to libtorch's stacked
+     * The kernel a batch of {@code size} decodes with by default: the model's, except that a batch
+     * larger than {@link #fusedBatchLimit()} (an Intel CPU with 512-bit vectors) goes to libtorch's stacked
      * step (int8: each layer dequantised once per step for the batch), whose GEMMs outrun the fused
      * step's vector loops there once the batch makes the step compute-bound.
      */
