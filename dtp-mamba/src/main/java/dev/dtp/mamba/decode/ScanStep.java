@@ -15,7 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   y_d    = Σ_n C[n] h[d,n] + D_d x_d
  * </pre>
  *
- * and the gate y_d · SiLU(z_d).
+ * and the gate y_d · SiLU(z_d). Softplus and the gate run as vector passes over the channels
+ * ({@link VectorMath#softplus}, {@link VectorMath#silu}) before and after the per-channel state
+ * update; as scalar double-precision calls per channel they were about a quarter of the step's time
+ * (docs/BENCHMARKS.md section 6).
  */
 final class ScanStep {
     private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES;
@@ -36,7 +39,8 @@ final class ScanStep {
     static void run(DecodeLayer layer, ByteBuffer h, float[] dbc, float[] x, float[] xz, float[] delta, float[] gated,
             int dInner, int dtRank, int stateSize, int from, int to) {
         layer.dtProj().multiply(dbc, delta, from, to); // dt_proj(dt), dt = dbc[0, dt_rank)
-        float[] bias = layer.dtProjBias();
+        float[] scratch = new float[FLOATS.length()];
+        softplus(delta, layer.dtProjBias(), from, to, scratch); // Δ = softplus(dt_proj(dt) + bias), a vector pass
         ByteBuffer a = layer.a();
         float[] skip = layer.d();
         int lanes = FLOATS.length();
@@ -44,7 +48,7 @@ final class ScanStep {
         int b = dtRank;
         int c = dtRank + stateSize;
         for (int d = from; d < to; d++) {
-            float dt = softplus(delta[d] + bias[d]); // Δ = softplus(dt_proj(dt) + bias)
+            float dt = delta[d];
             float u = x[d];
             float dtu = dt * u;
             int row = Float.BYTES * d * stateSize;
@@ -57,29 +61,57 @@ final class ScanStep {
                 hn.intoByteBuffer(h, at, ORDER);
                 acc = hn.fma(FloatVector.fromArray(FLOATS, dbc, c + n), acc);
             }
-            float y = VectorDot.lanesSum(acc);
+            float y = VectorDot.lanesSum(acc, scratch);
             for (int n = whole; n < stateSize; n++) {
                 int at = row + Float.BYTES * n;
                 float hn = (float) Math.exp(dt * a.getFloat(at)) * h.getFloat(at) + dtu * dbc[b + n];
                 h.putFloat(at, hn);
                 y += dbc[c + n] * hn;
             }
-            y += skip[d] * u;
-            float z = xz[dInner + d];
-            gated[d] = y * (z / (1 + (float) Math.exp(-z))); // y ⊙ SiLU(z)
+            gated[d] = y + skip[d] * u; // y_d, gated below
         }
+        gate(gated, xz, dInner, from, to, scratch); // y ⊙ SiLU(z), a vector pass
     }
 
     /**
-     * softplus(v) = log(1 + e^v) (v itself above 20, as libtorch), in double: {@code Math.log} of
-     * 1 + e^v where that keeps float precision, e − e²/2 (its series) below v = −15, where 1 + e^v
-     * would round e away. {@code Math.log1p} is not a JIT intrinsic and was a tenth of a batched step.
+     * delta[d] = softplus(delta[d] + bias[d]) for d in [from, to), whole vectors at a time; the last
+     * partial vector goes through the same lane math on a padded copy, so that a channel's Δ is the
+     * same whichever range (thread) it falls in.
      */
-    static float softplus(float v) {
-        if (v > 20f) {
-            return v;
+    private static void softplus(float[] delta, float[] bias, int from, int to, float[] pad) {
+        int lanes = FLOATS.length();
+        int d = from;
+        for (; d + lanes <= to; d += lanes) {
+            FloatVector v = FloatVector.fromArray(FLOATS, delta, d).add(FloatVector.fromArray(FLOATS, bias, d));
+            VectorMath.softplus(v).intoArray(delta, d);
         }
-        double e = Math.exp(v);
-        return (float) (v < -15f ? e - 0.5 * e * e : Math.log(1 + e));
+        int rest = to - d;
+        if (rest > 0) {
+            for (int i = 0; i < lanes; i++) {
+                pad[i] = i < rest ? delta[d + i] + bias[d + i] : 0f;
+            }
+            VectorMath.softplus(FloatVector.fromArray(FLOATS, pad, 0)).intoArray(pad, 0);
+            System.arraycopy(pad, 0, delta, d, rest);
+        }
+    }
+
+    /** gated[d] = gated[d] · SiLU(z_d), z_d = xz[d_inner + d], for d in [from, to); the tail as in {@link #softplus}. */
+    private static void gate(float[] gated, float[] xz, int dInner, int from, int to, float[] pad) {
+        int lanes = FLOATS.length();
+        int d = from;
+        for (; d + lanes <= to; d += lanes) {
+            FloatVector z = FloatVector.fromArray(FLOATS, xz, dInner + d);
+            FloatVector.fromArray(FLOATS, gated, d).mul(VectorMath.silu(z)).intoArray(gated, d);
+        }
+        int rest = to - d;
+        if (rest > 0) {
+            for (int i = 0; i < lanes; i++) {
+                pad[i] = i < rest ? xz[dInner + d + i] : 0f;
+            }
+            VectorMath.silu(FloatVector.fromArray(FLOATS, pad, 0)).intoArray(pad, 0);
+            for (int i = 0; i < rest; i++) {
+                gated[d + i] *= pad[i];
+            }
+        }
     }
 }

@@ -32,10 +32,11 @@ final class VectorDot {
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
         FloatBuffer floats = w.asFloatBuffer();
         float[] block = new float[4 * cols];
+        float[] scratch = new float[FLOATS.length()];
         int r = from;
         for (; r + 3 < to; r += 4) {
             floats.get(r * cols, block, 0, 4 * cols);
-            rowQuad(block, cols, x, out, r);
+            rowQuad(block, cols, x, out, r, scratch);
         }
         for (; r < to; r++) {
             floats.get(r * cols, block, 0, cols);
@@ -44,7 +45,7 @@ final class VectorDot {
     }
 
     /** out[r … r + 3] = the four rows in {@code block} (row-major) times x. */
-    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r) {
+    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r, float[] scratch) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
         int b1 = cols;
@@ -61,10 +62,10 @@ final class VectorDot {
             a2 = FloatVector.fromArray(FLOATS, block, b2 + j).fma(xj, a2);
             a3 = FloatVector.fromArray(FLOATS, block, b3 + j).fma(xj, a3);
         }
-        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0));
-        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1));
-        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2));
-        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3));
+        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0, scratch));
+        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1, scratch));
+        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2, scratch));
+        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3, scratch));
     }
 
     /** The row at {@code rows[at, at + cols)} times x: one accumulator, lanes summed, then the scalar tail. */
@@ -174,6 +175,45 @@ final class VectorDot {
             s = s.add(s.rearrange(fold));
         }
         return s.lane(0);
+    }
+
+    /**
+     * {@link #lanesSum(FloatVector)} through memory: the same tree (lane i plus lane i + lanes/2, then
+     * a quarter, …), so bit for bit the same sum, formed in scalar registers after one store into
+     * {@code scratch} (at least a vector long). Where a sum is needed per channel rather than per
+     * block of rows, this costs about a third less than the rotations (the scan step; scratch timings
+     * in docs/BENCHMARKS.md section 6).
+     */
+    static float lanesSum(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float[] t = scratch;
+        if (FLOATS.length() == 16) {
+            float s0 = t[0] + t[8];
+            float s1 = t[1] + t[9];
+            float s2 = t[2] + t[10];
+            float s3 = t[3] + t[11];
+            float s4 = t[4] + t[12];
+            float s5 = t[5] + t[13];
+            float s6 = t[6] + t[14];
+            float s7 = t[7] + t[15];
+            s0 += s4;
+            s1 += s5;
+            s2 += s6;
+            s3 += s7;
+            s0 += s2;
+            s1 += s3;
+            return s0 + s1;
+        }
+        if (FLOATS.length() == 8) {
+            float s0 = t[0] + t[4];
+            float s1 = t[1] + t[5];
+            float s2 = t[2] + t[6];
+            float s3 = t[3] + t[7];
+            s0 += s2;
+            s1 += s3;
+            return s0 + s1;
+        }
+        return lanesSum(v);
     }
 
     private static VectorShuffle<Float>[] folds() {
