@@ -32,11 +32,10 @@ final class VectorDot {
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
         FloatBuffer floats = w.asFloatBuffer();
         float[] block = new float[4 * cols];
-        float[] scratch = new float[FLOATS.length()];
         int r = from;
         for (; r + 3 < to; r += 4) {
             floats.get(r * cols, block, 0, 4 * cols);
-            rowQuad(block, cols, x, out, r, scratch);
+            rowQuad(block, cols, x, out, r);
         }
         for (; r < to; r++) {
             floats.get(r * cols, block, 0, cols);
@@ -45,7 +44,7 @@ final class VectorDot {
     }
 
     /** out[r … r + 3] = the four rows in {@code block} (row-major) times x. */
-    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r, float[] scratch) {
+    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
         int b1 = cols;
@@ -62,10 +61,10 @@ final class VectorDot {
             a2 = FloatVector.fromArray(FLOATS, block, b2 + j).fma(xj, a2);
             a3 = FloatVector.fromArray(FLOATS, block, b3 + j).fma(xj, a3);
         }
-        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0, scratch));
-        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1, scratch));
-        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2, scratch));
-        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3, scratch));
+        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0));
+        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1));
+        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2));
+        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3));
     }
 
     /** The row at {@code rows[at, at + cols)} times x: one accumulator, lanes summed, then the scalar tail. */
@@ -182,7 +181,7 @@ final class VectorDot {
      * a quarter, …), so bit for bit the same sum, formed in scalar registers after one store into
      * {@code scratch} (at least a vector long). Where a sum is needed per channel rather than per
      * block of rows, this costs about a third less than the rotations (the scan step; scratch timings
-     * in docs/BENCHMARKS.md section 6).
+     * in docs/BENCHMARKS.md section 6); in the row kernels it gave no gain, and they keep the rotations.
      */
     static float lanesSum(FloatVector v, float[] scratch) {
         v.intoArray(scratch, 0);
