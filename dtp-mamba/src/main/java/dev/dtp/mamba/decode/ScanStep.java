@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * and the gate y_d · SiLU(z_d). Softplus and the gate run as vector passes over the channels
  * ({@link VectorMath#softplus}, {@link VectorMath#silu}) before and after the per-channel state
- * update; as scalar double-precision calls per channel they were about a quarter of the step's time
- * (docs/BENCHMARKS.md section 6).
+ * update; as scalar double-precision calls per channel they were about a quarter of this step's
+ * time per channel in a scratch timing (docs/BENCHMARKS.md section 6).
  */
 final class ScanStep {
     private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES;
