@@ -4,8 +4,8 @@ import dev.dtp.mamba.decode.FusedStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The largest batch that decodes on the fused step by default; larger ones take libtorch's stacked
@@ -65,21 +65,13 @@ final class FusedBatchLimit {
 
     /** {@code vendor_id} of the first processor in /proc/cpuinfo (Linux); empty where there is none. */
     static String cpuVendor() {
-        Path info = Path.of("/proc/cpuinfo");
-        try {
-            if (!Files.isReadable(info)) {
-                return "";
-            }
-            List<String> lines = Files.readAllLines(info);
-            for (String line : lines) {
-                if (line.startsWith("vendor_id")) {
-                    int colon = line.indexOf(':');
-                    return colon < 0 ? "" : line.substring(colon + 1).trim();
-                }
-            }
+        // read up to the first vendor_id line only: on a many-core machine the file is hundreds of KB
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(line -> line.startsWith("vendor_id") && line.indexOf(':') >= 0)
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse("");
         } catch (IOException | RuntimeException e) {
             return "";
         }
-        return "";
     }
 }
