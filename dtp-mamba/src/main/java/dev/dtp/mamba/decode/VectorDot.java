@@ -95,11 +95,12 @@ final class VectorDot {
         int quads = batch - batch % 4;
         FloatBuffer floats = w.asFloatBuffer();
         float[] pair = new float[2 * cols];
+        float[] scratch = new float[FLOATS.length()];
         int r = from;
         for (; r + 1 < to; r += 2) {
             floats.get(r * cols, pair, 0, 2 * cols);
             for (int b = 0; b < quads; b += 4) {
-                rowPairQuad(pair, xs, outs, b, r, cols);
+                rowPairQuad(pair, xs, outs, b, r, cols, scratch);
             }
             for (int b = quads; b < batch; b++) {
                 outs[b][r] = row(pair, 0, cols, xs[b]);
@@ -113,8 +114,13 @@ final class VectorDot {
             }
         }
     }
-    /** Rows r and r + 1, copied onto the heap as {@code pair} = (row r, row r + 1), times sequences b … b + 3. */
-    private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols) {
+    /**
+     * Rows r and r + 1, copied onto the heap as {@code pair} = (row r, row r + 1), times sequences b … b + 3.
+     * The eight lane sums go through {@code scratch} ({@link #lanesSum(FloatVector, float[])}, the same tree
+     * as the rotations): in a JFR profile of the batch-16 step on JDK 17 the rotations' additions ran in
+     * the Vector API's Java fallback here, 13 % of the step (docs/BENCHMARKS.md section 6).
+     */
+    private static void rowPairQuad(float[] pair, float[][] xs, float[][] outs, int b, int r, int cols, float[] scratch) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
         float[] x0 = xs[b];
@@ -145,14 +151,14 @@ final class VectorDot {
             p3 = wp.fma(v, p3);
             q3 = wq.fma(v, q3);
         }
-        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0));
-        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1));
-        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2));
-        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3));
-        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0));
-        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1));
-        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2));
-        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3));
+        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0, scratch));
+        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1, scratch));
+        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2, scratch));
+        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3, scratch));
+        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0, scratch));
+        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1, scratch));
+        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2, scratch));
+        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3, scratch));
     }
 
     /** {@code s} plus row·x over the scalar tail [whole, cols), the row at {@code row[at, at + cols)}. */
@@ -181,7 +187,9 @@ final class VectorDot {
      * a quarter, …), so bit for bit the same sum, formed in scalar registers after one store into
      * {@code scratch} (at least a vector long). Where a sum is needed per channel rather than per
      * block of rows, this costs about a third less than the rotations (the scan step; scratch timings
-     * in docs/BENCHMARKS.md section 6); in the row kernels it gave no gain, and they keep the rotations.
+     * in docs/BENCHMARKS.md section 6), and the batch row kernels (eight or four sums per block of rows;
+     * 1.1× at batch 16 in float32, 1.2× in int8, same section). The single-vector row kernels keep the
+     * rotations: there it gave no gain.
      */
     static float lanesSum(FloatVector v, float[] scratch) {
         v.intoArray(scratch, 0);

@@ -52,6 +52,7 @@ final class VectorQ8 {
         }
         int lanes = FLOATS.length();
         float[] row = new float[cols];
+        float[] scratch = new float[lanes];
         int quads = batch - batch % 4;
         for (int r = from; r < to; r++) {
             int q = r * cols;
@@ -59,7 +60,7 @@ final class VectorQ8 {
                 widen(quants, q + j).intoArray(row, j);
             }
             for (int b = 0; b < quads; b += 4) {
-                rowQuad(row, scales, r, cols, xs, outs, b);
+                rowQuad(row, scales, r, cols, xs, outs, b, scratch);
             }
             for (int b = quads; b < batch; b++) {
                 rowOne(row, scales, r, cols, xs[b], outs[b]);
@@ -84,8 +85,12 @@ final class VectorQ8 {
         out[r] = VectorDot.lanesSum(even.add(odd));
     }
 
-    /** One widened row times vectors b … b + 3, each with its own even/odd accumulators as in {@link #rowOne}. */
-    private static void rowQuad(float[] row, float[] scales, int r, int cols, float[][] xs, float[][] outs, int b) {
+    /**
+     * One widened row times vectors b … b + 3, each with its own even/odd accumulators as in {@link #rowOne};
+     * the four lane sums through {@code scratch}, as in the float32 batch kernel.
+     */
+    private static void rowQuad(float[] row, float[] scales, int r, int cols, float[][] xs, float[][] outs, int b,
+            float[] scratch) {
         int blocks = cols / Q8Rows.BLOCK;
         int s = r * blocks;
         float[] x0 = xs[b];
@@ -146,10 +151,10 @@ final class VectorQ8 {
             e2 = widened(row, x2, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e2);
             e3 = widened(row, x3, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e3);
         }
-        outs[b][r] = VectorDot.lanesSum(e0.add(o0));
-        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1));
-        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2));
-        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3));
+        outs[b][r] = VectorDot.lanesSum(e0.add(o0), scratch);
+        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1), scratch);
+        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2), scratch);
+        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3), scratch);
     }
 
     /** {@link #block} over a row already widened to floats. */
