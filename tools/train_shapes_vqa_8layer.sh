@@ -2,7 +2,8 @@
 # The 8-layer ShapesVQA campaign of docs/TRAINING.md ("Toward a model on which DTP's headline shows"): every layer
 # trained from the start (no identity growth), with the frozen vision front end of models/shapes-vqa. Not the
 # shipped model (it does not tolerate early pruning: docs/TRAINING.md has the measurements). About 2.5 + 1.5 hours
-# on 2 cores: a 10000-step schedule stopped at step 5000 (the first run, --stop-at), then 5000 more steps resumed
+# on 2 cores: a 10000-step schedule stopped after its step-5000 checkpoint (the first run was stopped there;
+# --stop-at 5000 does the same), then 5000 more steps resumed
 # with a fresh optimizer, a lower learning rate and new scenes.
 # Usage: tools/train_shapes_vqa_8layer.sh [OUT_DIR]    (default results/shapes-vqa-8layer)
 set -euo pipefail
