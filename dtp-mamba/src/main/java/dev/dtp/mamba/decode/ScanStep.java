@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class ScanStep {
     private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Channels per tile of {@link #discretize}: 32 × N floats of scratch. */
+    private static final int TILE = 32;
 
     private ScanStep() {}
 
@@ -41,10 +43,44 @@ final class ScanStep {
         layer.dtProj().multiply(dbc, delta, from, to); // dt_proj(dt), dt = dbc[0, dt_rank)
         float[] scratch = new float[FLOATS.length()];
         softplus(delta, layer.dtProjBias(), from, to, scratch); // Δ = softplus(dt_proj(dt) + bias), a vector pass
+        int lanes = FLOATS.length();
+        int whole = stateSize - stateSize % lanes;
+        float[] aBar = new float[TILE * whole];
+        for (int t = from; t < to; t += TILE) {
+            int end = Math.min(to, t + TILE);
+            discretize(layer.a(), delta, aBar, t, end, stateSize, whole);
+            update(layer, h, aBar, dbc, x, delta, gated, dtRank, stateSize, whole, t, end, scratch);
+        }
+        gate(gated, xz, dInner, from, to, scratch); // y ⊙ SiLU(z), a vector pass
+    }
+
+    /**
+     * aBar[(d − from)·whole + n] = exp(Δ_d A[d,n]) for channels [from, to) and the whole vectors of n: the
+     * discretised A of Eq. 2 for a tile of channels, one loop of vector exps. It is a method of its own,
+     * taking and giving arrays, so that the exp is compiled inline here whatever the JIT decides for
+     * its caller: inlined into the update loop, the exp sometimes fell past the JIT's node budget, was
+     * called out of line and had its vectors boxed on the heap (the batch-16 step then ran twice as slow).
+     */
+    private static void discretize(ByteBuffer a, float[] delta, float[] aBar, int from, int to, int stateSize,
+            int whole) {
+        int lanes = FLOATS.length();
+        for (int d = from; d < to; d++) {
+            FloatVector dt = FloatVector.broadcast(FLOATS, delta[d]);
+            int row = Float.BYTES * d * stateSize;
+            int out = (d - from) * whole;
+            for (int n = 0; n < whole; n += lanes) {
+                VectorMath.exp(FloatVector.fromByteBuffer(FLOATS, a, row + Float.BYTES * n, ORDER).mul(dt))
+                        .intoArray(aBar, out + n); // exp(Δ A)
+            }
+        }
+    }
+
+    /** Eq. 2, one step, for channels [from, to) with their exp(Δ A) in {@code aBar} ({@link #discretize}). */
+    private static void update(DecodeLayer layer, ByteBuffer h, float[] aBar, float[] dbc, float[] x, float[] delta,
+            float[] gated, int dtRank, int stateSize, int whole, int from, int to, float[] scratch) {
         ByteBuffer a = layer.a();
         float[] skip = layer.d();
         int lanes = FLOATS.length();
-        int whole = stateSize - stateSize % lanes;
         int b = dtRank;
         int c = dtRank + stateSize;
         for (int d = from; d < to; d++) {
@@ -52,16 +88,17 @@ final class ScanStep {
             float u = x[d];
             float dtu = dt * u;
             int row = Float.BYTES * d * stateSize;
+            int bar = (d - from) * whole;
             FloatVector acc = FloatVector.zero(FLOATS);
             for (int n = 0; n < whole; n += lanes) {
                 int at = row + Float.BYTES * n;
-                FloatVector aBar = VectorMath.exp(FloatVector.fromByteBuffer(FLOATS, a, at, ORDER).mul(dt)); // exp(Δ A)
-                FloatVector hn = aBar.fma(FloatVector.fromByteBuffer(FLOATS, h, at, ORDER),
+                FloatVector hn = FloatVector.fromArray(FLOATS, aBar, bar + n).fma(FloatVector.fromByteBuffer(FLOATS, h, at, ORDER),
                         FloatVector.fromArray(FLOATS, dbc, b + n).mul(dtu));
                 hn.intoByteBuffer(h, at, ORDER);
                 acc = hn.fma(FloatVector.fromArray(FLOATS, dbc, c + n), acc);
             }
-            float y = VectorDot.lanesSum(acc, scratch);
+            acc.intoArray(scratch, 0);
+            float y = VectorDot.treeSum(scratch, 0);
             for (int n = whole; n < stateSize; n++) {
                 int at = row + Float.BYTES * n;
                 float hn = (float) Math.exp(dt * a.getFloat(at)) * h.getFloat(at) + dtu * dbc[b + n];
@@ -70,7 +107,6 @@ final class ScanStep {
             }
             gated[d] = y + skip[d] * u; // y_d, gated below
         }
-        gate(gated, xz, dInner, from, to, scratch); // y ⊙ SiLU(z), a vector pass
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -14,57 +16,42 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorDot {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** As many byte lanes as float lanes: one load of int8 quants widens to one float vector. */
     static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(FLOATS.length() * 8));
     /** Rotations by lanes/2, lanes/4, …, 1: the folds of {@link #lanesSum}. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
+    /**
+     * Whether the batch kernels may hold sixteen accumulators: 512-bit vectors mean AVX-512, which has 32
+     * vector registers (AVX2 has 16, and the four-row kernel would spill there).
+     */
+    static final boolean WIDE_REGISTERS = FLOATS.vectorBitSize() >= 512;
 
     private VectorDot() {}
 
     /**
-     * out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major. Four rows at a time share
-     * each load of x; every row has one accumulator over its column vectors in order, then its lanes
-     * summed and the scalar tail added — the sum {@link #f32RowsBatch} forms too. Each block of four
-     * rows is first bulk-copied onto the heap: on JDK 17 a vector load from a heap array costs less
-     * than one from a {@code ByteBuffer}, enough that copy and heap loads together read the weights
-     * 1.2–1.35× faster (docs/BENCHMARKS.md section 9); the order of every sum is unchanged.
+     * out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major in native order: one row at a
+     * time straight from W's memory, one accumulator over its column vectors in order, then its lanes
+     * summed and the scalar tail added — the sum {@link #f32RowsBatch} forms too. One sequential stream
+     * per thread reads fastest: on an AMD EPYC Zen 4 this loop read a 453 MB matrix at 28–31 GB/s on two
+     * cores, where four rows at a time (interleaved, or bulk-copied onto the heap first, the kernel
+     * before) reached 20–23 (docs/BENCHMARKS.md section 9).
      */
     static void f32Rows(ByteBuffer w, int cols, float[] x, float[] out, int from, int to) {
-        FloatBuffer floats = w.asFloatBuffer();
-        float[] block = new float[4 * cols];
-        int r = from;
-        for (; r + 3 < to; r += 4) {
-            floats.get(r * cols, block, 0, 4 * cols);
-            rowQuad(block, cols, x, out, r);
-        }
-        for (; r < to; r++) {
-            floats.get(r * cols, block, 0, cols);
-            out[r] = row(block, 0, cols, x);
-        }
-    }
-
-    /** out[r … r + 3] = the four rows in {@code block} (row-major) times x. */
-    private static void rowQuad(float[] block, int cols, float[] x, float[] out, int r) {
         int lanes = FLOATS.length();
         int whole = cols - cols % lanes;
-        int b1 = cols;
-        int b2 = 2 * cols;
-        int b3 = 3 * cols;
-        FloatVector a0 = FloatVector.zero(FLOATS);
-        FloatVector a1 = FloatVector.zero(FLOATS);
-        FloatVector a2 = FloatVector.zero(FLOATS);
-        FloatVector a3 = FloatVector.zero(FLOATS);
-        for (int j = 0; j < whole; j += lanes) {
-            FloatVector xj = FloatVector.fromArray(FLOATS, x, j);
-            a0 = FloatVector.fromArray(FLOATS, block, j).fma(xj, a0);
-            a1 = FloatVector.fromArray(FLOATS, block, b1 + j).fma(xj, a1);
-            a2 = FloatVector.fromArray(FLOATS, block, b2 + j).fma(xj, a2);
-            a3 = FloatVector.fromArray(FLOATS, block, b3 + j).fma(xj, a3);
+        for (int r = from; r < to; r++) {
+            int at = Math.multiplyExact(Float.BYTES * cols, r);
+            FloatVector a0 = FloatVector.zero(FLOATS);
+            for (int j = 0; j < whole; j += lanes) {
+                a0 = FloatVector.fromByteBuffer(FLOATS, w, at + Float.BYTES * j, ORDER).fma(FloatVector.fromArray(FLOATS, x, j), a0);
+            }
+            float s = lanesSum(a0);
+            for (int j = whole; j < cols; j++) {
+                s += w.getFloat(at + Float.BYTES * j) * x[j];
+            }
+            out[r] = s;
         }
-        out[r] = tail(block, 0, x, whole, cols, lanesSum(a0));
-        out[r + 1] = tail(block, b1, x, whole, cols, lanesSum(a1));
-        out[r + 2] = tail(block, b2, x, whole, cols, lanesSum(a2));
-        out[r + 3] = tail(block, b3, x, whole, cols, lanesSum(a3));
     }
 
     /** The row at {@code rows[at, at + cols)} times x: one accumulator, lanes summed, then the scalar tail. */
@@ -79,10 +66,11 @@ final class VectorDot {
     }
 
     /**
-     * outs[b][r] = W[r]·xs[b] for rows r in [from, to) and sequences b in [0, batch): blocks of two
+     * outs[b][r] = W[r]·xs[b] for rows r in [from, to) and sequences b in [0, batch): blocks of four
+     * rows × four sequences where the vector registers allow ({@link #rowQuadQuad}, AVX-512), else two
      * rows × four sequences (eight accumulators; each weight load serves four sequences, each x load
      * two rows), rows outermost, so the weights are read from memory once for the whole batch. Each
-     * row pair is first copied onto the heap (one bulk copy), where the vector loads of the quads that
+     * block of rows is first copied onto the heap (one bulk copy), where the vector loads of the quads that
      * follow cost less than loads from native memory (at batch 4, 1.15× the step without the copy). Every
      * (row, sequence) sum is formed exactly as {@link #f32Rows} forms it, so a batched decode step
      * gives bit for bit the logits of one sequence at a time.
@@ -94,29 +82,123 @@ final class VectorDot {
         }
         int quads = batch - batch % 4;
         FloatBuffer floats = w.asFloatBuffer();
-        float[] pair = new float[2 * cols];
-        float[] scratch = new float[FLOATS.length()];
+        float[] block = new float[4 * cols];
+        float[] scratch = new float[16 * FLOATS.length()];
         int r = from;
+        if (WIDE_REGISTERS) {
+            for (; r + 3 < to; r += 4) {
+                floats.get(r * cols, block, 0, 4 * cols);
+                for (int b = 0; b < quads; b += 4) {
+                    rowQuadQuad(block, xs, outs, b, r, cols, scratch);
+                }
+                for (int b = quads; b < batch; b++) {
+                    for (int i = 0; i < 4; i++) {
+                        outs[b][r + i] = row(block, i * cols, cols, xs[b]);
+                    }
+                }
+            }
+        }
         for (; r + 1 < to; r += 2) {
-            floats.get(r * cols, pair, 0, 2 * cols);
+            floats.get(r * cols, block, 0, 2 * cols);
             for (int b = 0; b < quads; b += 4) {
-                rowPairQuad(pair, xs, outs, b, r, cols, scratch);
+                rowPairQuad(block, xs, outs, b, r, cols, scratch);
             }
             for (int b = quads; b < batch; b++) {
-                outs[b][r] = row(pair, 0, cols, xs[b]);
-                outs[b][r + 1] = row(pair, cols, cols, xs[b]);
+                outs[b][r] = row(block, 0, cols, xs[b]);
+                outs[b][r + 1] = row(block, cols, cols, xs[b]);
             }
         }
         if (r < to) { // an odd last row
-            floats.get(r * cols, pair, 0, cols);
+            floats.get(r * cols, block, 0, cols);
             for (int b = 0; b < batch; b++) {
-                outs[b][r] = row(pair, 0, cols, xs[b]);
+                outs[b][r] = row(block, 0, cols, xs[b]);
             }
         }
     }
+
+    /**
+     * Rows r … r + 3, copied onto the heap as {@code block} (row-major), times sequences b … b + 3: sixteen
+     * accumulators, each column step loading four weight vectors and four x vectors for sixteen FMAs (the
+     * pair kernel below loads six for eight), then stores the accumulators for {@link #finish}. It needs
+     * 21 vector registers, so it runs only where there are 32 ({@link #WIDE_REGISTERS}); every sum is
+     * formed as in {@link #rowPairQuad}. On an AMD EPYC Zen 4 the batch-16 step's in_proj ran 1.15×
+     * faster with it than with the pair kernel (docs/BENCHMARKS.md section 6).
+     */
+    private static void rowQuadQuad(float[] block, float[][] xs, float[][] outs, int b, int r, int cols,
+            float[] scratch) {
+        int lanes = FLOATS.length();
+        int whole = cols - cols % lanes;
+        int b1 = cols;
+        int b2 = 2 * cols;
+        int b3 = 3 * cols;
+        float[] x0 = xs[b];
+        float[] x1 = xs[b + 1];
+        float[] x2 = xs[b + 2];
+        float[] x3 = xs[b + 3];
+        FloatVector a00 = FloatVector.zero(FLOATS);
+        FloatVector a01 = FloatVector.zero(FLOATS);
+        FloatVector a02 = FloatVector.zero(FLOATS);
+        FloatVector a03 = FloatVector.zero(FLOATS);
+        FloatVector a10 = FloatVector.zero(FLOATS);
+        FloatVector a11 = FloatVector.zero(FLOATS);
+        FloatVector a12 = FloatVector.zero(FLOATS);
+        FloatVector a13 = FloatVector.zero(FLOATS);
+        FloatVector a20 = FloatVector.zero(FLOATS);
+        FloatVector a21 = FloatVector.zero(FLOATS);
+        FloatVector a22 = FloatVector.zero(FLOATS);
+        FloatVector a23 = FloatVector.zero(FLOATS);
+        FloatVector a30 = FloatVector.zero(FLOATS);
+        FloatVector a31 = FloatVector.zero(FLOATS);
+        FloatVector a32 = FloatVector.zero(FLOATS);
+        FloatVector a33 = FloatVector.zero(FLOATS);
+        for (int j = 0; j < whole; j += lanes) {
+            FloatVector w0 = FloatVector.fromArray(FLOATS, block, j);
+            FloatVector w1 = FloatVector.fromArray(FLOATS, block, b1 + j);
+            FloatVector w2 = FloatVector.fromArray(FLOATS, block, b2 + j);
+            FloatVector w3 = FloatVector.fromArray(FLOATS, block, b3 + j);
+            FloatVector v = FloatVector.fromArray(FLOATS, x0, j);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            a20 = w2.fma(v, a20);
+            a30 = w3.fma(v, a30);
+            v = FloatVector.fromArray(FLOATS, x1, j);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            a21 = w2.fma(v, a21);
+            a31 = w3.fma(v, a31);
+            v = FloatVector.fromArray(FLOATS, x2, j);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            a22 = w2.fma(v, a22);
+            a32 = w3.fma(v, a32);
+            v = FloatVector.fromArray(FLOATS, x3, j);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+            a23 = w2.fma(v, a23);
+            a33 = w3.fma(v, a33);
+        }
+        a00.intoArray(scratch, 0 * lanes);
+        a01.intoArray(scratch, 1 * lanes);
+        a02.intoArray(scratch, 2 * lanes);
+        a03.intoArray(scratch, 3 * lanes);
+        a10.intoArray(scratch, 4 * lanes);
+        a11.intoArray(scratch, 5 * lanes);
+        a12.intoArray(scratch, 6 * lanes);
+        a13.intoArray(scratch, 7 * lanes);
+        a20.intoArray(scratch, 8 * lanes);
+        a21.intoArray(scratch, 9 * lanes);
+        a22.intoArray(scratch, 10 * lanes);
+        a23.intoArray(scratch, 11 * lanes);
+        a30.intoArray(scratch, 12 * lanes);
+        a31.intoArray(scratch, 13 * lanes);
+        a32.intoArray(scratch, 14 * lanes);
+        a33.intoArray(scratch, 15 * lanes);
+        finish(block, xs, outs, b, r, 4, cols, whole, scratch);
+    }
+
     /**
      * Rows r and r + 1, copied onto the heap as {@code pair} = (row r, row r + 1), times sequences b … b + 3.
-     * The eight lane sums go through {@code scratch} ({@link #lanesSum(FloatVector, float[])}, the same tree
+     * The eight accumulators are stored into {@code scratch} and summed by {@link #finish} (the same tree
      * as the rotations): in a JFR profile of the batch-16 step on JDK 17 the rotations' additions here took
      * 13 % of the step, and through scratch the batch-16 step ran 1.1× (float32) and 1.2× (int8) faster
      * (docs/BENCHMARKS.md section 6).
@@ -152,14 +234,32 @@ final class VectorDot {
             p3 = wp.fma(v, p3);
             q3 = wq.fma(v, q3);
         }
-        outs[b][r] = tail(pair, 0, x0, whole, cols, lanesSum(p0, scratch));
-        outs[b + 1][r] = tail(pair, 0, x1, whole, cols, lanesSum(p1, scratch));
-        outs[b + 2][r] = tail(pair, 0, x2, whole, cols, lanesSum(p2, scratch));
-        outs[b + 3][r] = tail(pair, 0, x3, whole, cols, lanesSum(p3, scratch));
-        outs[b][r + 1] = tail(pair, cols, x0, whole, cols, lanesSum(q0, scratch));
-        outs[b + 1][r + 1] = tail(pair, cols, x1, whole, cols, lanesSum(q1, scratch));
-        outs[b + 2][r + 1] = tail(pair, cols, x2, whole, cols, lanesSum(q2, scratch));
-        outs[b + 3][r + 1] = tail(pair, cols, x3, whole, cols, lanesSum(q3, scratch));
+        p0.intoArray(scratch, 0 * lanes);
+        p1.intoArray(scratch, 1 * lanes);
+        p2.intoArray(scratch, 2 * lanes);
+        p3.intoArray(scratch, 3 * lanes);
+        q0.intoArray(scratch, 4 * lanes);
+        q1.intoArray(scratch, 5 * lanes);
+        q2.intoArray(scratch, 6 * lanes);
+        q3.intoArray(scratch, 7 * lanes);
+        finish(pair, xs, outs, b, r, 2, cols, whole, scratch);
+    }
+
+    /**
+     * outs[b + k][r + i] for the {@code rows} × 4 block whose accumulators lie in {@code scratch}, one
+     * vector each in the order (row i, sequence k) → i·4 + k: their lanes summed ({@link #treeSum}), then
+     * the scalar tail. The kernels store their accumulators and sum them here, in scalar code, rather
+     * than passing vectors to a summing method: a kernel with sixteen such calls grew past the JIT's
+     * node budget, the calls were left out of line and every vector passed to them was boxed on the heap.
+     */
+    private static void finish(float[] block, float[][] xs, float[][] outs, int b, int r, int rows, int cols,
+            int whole, float[] scratch) {
+        int lanes = FLOATS.length();
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < 4; k++) {
+                outs[b + k][r + i] = tail(block, i * cols, xs[b + k], whole, cols, treeSum(scratch, (4 * i + k) * lanes));
+            }
+        }
     }
 
     /** {@code s} plus row·x over the scalar tail [whole, cols), the row at {@code row[at, at + cols)}. */
@@ -186,24 +286,32 @@ final class VectorDot {
     /**
      * {@link #lanesSum(FloatVector)} through memory: the same tree (lane i plus lane i + lanes/2, then
      * a quarter, …), so bit for bit the same sum, formed in scalar registers after one store into
-     * {@code scratch} (at least a vector long). Where a sum is needed per channel rather than per
+     * {@code scratch} (at least a vector long) by {@link #treeSum}, which the batch kernels call
+     * directly on several stored accumulators. Where a sum is needed per channel rather than per
      * block of rows, this costs about a third less than the rotations (the scan step; scratch timings
-     * in docs/BENCHMARKS.md section 6), and the batch row kernels (eight or four sums per block of rows;
-     * 1.1× at batch 16 in float32, 1.2× in int8, same section). The single-vector row kernels keep the
-     * rotations: there it gave no gain.
+     * in docs/BENCHMARKS.md section 6). The single-vector row kernel keeps the rotations: there it
+     * gave no gain.
      */
     static float lanesSum(FloatVector v, float[] scratch) {
         v.intoArray(scratch, 0);
-        float[] t = scratch;
-        if (FLOATS.length() == 16) {
-            float s0 = t[0] + t[8];
-            float s1 = t[1] + t[9];
-            float s2 = t[2] + t[10];
-            float s3 = t[3] + t[11];
-            float s4 = t[4] + t[12];
-            float s5 = t[5] + t[13];
-            float s6 = t[6] + t[14];
-            float s7 = t[7] + t[15];
+        return treeSum(scratch, 0);
+    }
+
+    /**
+     * The lanes a vector stored at {@code t[at, at + lanes)} added as the tree of {@link #lanesSum(FloatVector)}:
+     * lane i plus lane i + lanes/2, then a quarter, …, in scalar registers.
+     */
+    static float treeSum(float[] t, int at) {
+        int lanes = FLOATS.length();
+        if (lanes == 16) {
+            float s0 = t[at] + t[at + 8];
+            float s1 = t[at + 1] + t[at + 9];
+            float s2 = t[at + 2] + t[at + 10];
+            float s3 = t[at + 3] + t[at + 11];
+            float s4 = t[at + 4] + t[at + 12];
+            float s5 = t[at + 5] + t[at + 13];
+            float s6 = t[at + 6] + t[at + 14];
+            float s7 = t[at + 7] + t[at + 15];
             s0 += s4;
             s1 += s5;
             s2 += s6;
@@ -212,16 +320,22 @@ final class VectorDot {
             s1 += s3;
             return s0 + s1;
         }
-        if (FLOATS.length() == 8) {
-            float s0 = t[0] + t[4];
-            float s1 = t[1] + t[5];
-            float s2 = t[2] + t[6];
-            float s3 = t[3] + t[7];
+        if (lanes == 8) {
+            float s0 = t[at] + t[at + 4];
+            float s1 = t[at + 1] + t[at + 5];
+            float s2 = t[at + 2] + t[at + 6];
+            float s3 = t[at + 3] + t[at + 7];
             s0 += s2;
             s1 += s3;
             return s0 + s1;
         }
-        return lanesSum(v);
+        float[] u = Arrays.copyOfRange(t, at, at + lanes);
+        for (int half = lanes / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                u[i] += u[i + half];
+            }
+        }
+        return u[0];
     }
 
     private static VectorShuffle<Float>[] folds() {

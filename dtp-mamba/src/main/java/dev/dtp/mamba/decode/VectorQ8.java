@@ -52,7 +52,7 @@ final class VectorQ8 {
         }
         int lanes = FLOATS.length();
         float[] row = new float[cols];
-        float[] scratch = new float[lanes];
+        float[] scratch = new float[4 * lanes];
         int quads = batch - batch % 4;
         for (int r = from; r < to; r++) {
             int q = r * cols;
@@ -151,10 +151,14 @@ final class VectorQ8 {
             e2 = widened(row, x2, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e2);
             e3 = widened(row, x3, k).fma(FloatVector.broadcast(FLOATS, scales[s + k]), e3);
         }
-        outs[b][r] = VectorDot.lanesSum(e0.add(o0), scratch);
-        outs[b + 1][r] = VectorDot.lanesSum(e1.add(o1), scratch);
-        outs[b + 2][r] = VectorDot.lanesSum(e2.add(o2), scratch);
-        outs[b + 3][r] = VectorDot.lanesSum(e3.add(o3), scratch);
+        e0.add(o0).intoArray(scratch, 0 * lanes);
+        e1.add(o1).intoArray(scratch, 1 * lanes);
+        e2.add(o2).intoArray(scratch, 2 * lanes);
+        e3.add(o3).intoArray(scratch, 3 * lanes);
+        outs[b][r] = VectorDot.treeSum(scratch, 0 * lanes);
+        outs[b + 1][r] = VectorDot.treeSum(scratch, 1 * lanes);
+        outs[b + 2][r] = VectorDot.treeSum(scratch, 2 * lanes);
+        outs[b + 3][r] = VectorDot.treeSum(scratch, 3 * lanes);
     }
 
     /** {@link #block} over a row already widened to floats. */
