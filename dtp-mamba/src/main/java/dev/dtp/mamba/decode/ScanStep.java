@@ -97,8 +97,7 @@ final class ScanStep {
                 hn.intoByteBuffer(h, at, ORDER);
                 acc = hn.fma(FloatVector.fromArray(FLOATS, dbc, c + n), acc);
             }
-            acc.intoArray(scratch, 0);
-            float y = VectorDot.treeSum(scratch, 0);
+            float y = VectorDot.lanesSum(acc, scratch);
             for (int n = whole; n < stateSize; n++) {
                 int at = row + Float.BYTES * n;
                 float hn = (float) Math.exp(dt * a.getFloat(at)) * h.getFloat(at) + dtu * dbc[b + n];
