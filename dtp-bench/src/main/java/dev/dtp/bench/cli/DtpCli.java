@@ -6,6 +6,7 @@ import dev.dtp.bench.data.DataCommand;
 import dev.dtp.bench.eval.EvalCommand;
 import dev.dtp.bench.train.TrainCommand;
 import dev.dtp.core.DtpException;
+import dev.dtp.mamba.VectorApi;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -37,6 +38,8 @@ public final class DtpCli implements Runnable {
     public static void main(String[] args) {
         boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
         configureLogging(verbose);
+        VectorApi.unavailableReason().ifPresent(why -> System.err.println("dtp: the Vector API kernels are off (" + why
+                + "); the prefill and decode take their slower plain-Java and libtorch paths. Use JDK 17 to 19 for full speed."));
         System.exit(commandLine(verbose).execute(Arrays.stream(args)
                 .filter(a -> !a.equals("-v") && !a.equals("--verbose")).toArray(String[]::new)));
     }

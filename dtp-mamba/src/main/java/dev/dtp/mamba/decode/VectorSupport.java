@@ -1,5 +1,7 @@
 package dev.dtp.mamba.decode;
 
+import dev.dtp.mamba.VectorApi;
+
 /** Whether the fused kernels can run: the Vector API module is loaded and a float vector holds 8 or 16 lanes. */
 final class VectorSupport {
     static final boolean PRESENT = present();
@@ -8,7 +10,7 @@ final class VectorSupport {
 
     private static boolean present() {
         try {
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            if (!VectorApi.usable()) {
                 return false;
             }
             int lanes = VectorDot.FLOATS.length();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dtp.mamba.VectorApi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;
@@ -23,7 +24,7 @@ final class CpuConv {
 
     private static boolean vectorApiPresent() {
         try {
-            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorConvLoop.lanes() > 1;
+            return VectorApi.usable() && VectorConvLoop.lanes() > 1;
         } catch (LinkageError e) {
             return false;
         }

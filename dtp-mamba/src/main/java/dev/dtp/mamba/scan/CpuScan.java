@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dtp.mamba.VectorApi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;
@@ -24,7 +25,7 @@ public final class CpuScan implements SelectiveScan {
 
     private static boolean vectorApiPresent() {
         try {
-            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorScanLoop.lanes() > 1;
+            return VectorApi.usable() && VectorScanLoop.lanes() > 1;
         } catch (LinkageError e) {
             return false;
         }
