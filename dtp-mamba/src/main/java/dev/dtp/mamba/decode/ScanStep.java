@@ -61,15 +61,15 @@ final class ScanStep {
      * its caller: inlined into the update loop, the exp sometimes fell past the JIT's node budget, was
      * called out of line and had its vectors boxed on the heap (the batch-16 step then ran twice as slow).
      */
-    private static void discretize(ByteBuffer a, float[] delta, float[] aBar, int from, int to, int stateSize,
+    private static void discretize(float[] a, float[] delta, float[] aBar, int from, int to, int stateSize,
             int whole) {
         int lanes = FLOATS.length();
         for (int d = from; d < to; d++) {
             FloatVector dt = FloatVector.broadcast(FLOATS, delta[d]);
-            int row = Float.BYTES * d * stateSize;
+            int row = d * stateSize;
             int out = (d - from) * whole;
             for (int n = 0; n < whole; n += lanes) {
-                VectorMath.exp(FloatVector.fromByteBuffer(FLOATS, a, row + Float.BYTES * n, ORDER).mul(dt))
+                VectorMath.exp(FloatVector.fromArray(FLOATS, a, row + n).mul(dt))
                         .intoArray(aBar, out + n); // exp(Δ A)
             }
         }
@@ -78,7 +78,7 @@ final class ScanStep {
     /** Eq. 2, one step, for channels [from, to) with their exp(Δ A) in {@code aBar} ({@link #discretize}). */
     private static void update(DecodeLayer layer, ByteBuffer h, float[] aBar, float[] dbc, float[] x, float[] delta,
             float[] gated, int dtRank, int stateSize, int whole, int from, int to, float[] scratch) {
-        ByteBuffer a = layer.a();
+        float[] a = layer.a();
         float[] skip = layer.d();
         int lanes = FLOATS.length();
         int b = dtRank;
@@ -100,7 +100,7 @@ final class ScanStep {
             float y = VectorDot.lanesSum(acc, scratch);
             for (int n = whole; n < stateSize; n++) {
                 int at = row + Float.BYTES * n;
-                float hn = (float) Math.exp(dt * a.getFloat(at)) * h.getFloat(at) + dtu * dbc[b + n];
+                float hn = (float) Math.exp(dt * a[d * stateSize + n]) * h.getFloat(at) + dtu * dbc[b + n];
                 h.putFloat(at, hn);
                 y += dbc[c + n] * hn;
             }

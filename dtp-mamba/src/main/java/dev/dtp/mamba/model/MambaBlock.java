@@ -18,6 +18,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.dtp.mamba.MambaConfig;
 import dev.dtp.mamba.decode.DecodeLayer;
+import dev.dtp.mamba.decode.DeltaProjection;
 import dev.dtp.mamba.decode.F32Rows;
 import dev.dtp.mamba.decode.RowMatrix;
 import dev.dtp.mamba.scan.ScanInput;
@@ -281,7 +282,7 @@ final class MambaBlock {
         RowMatrix xp = q8 != null ? q8.xProj() : rows(w.xProj());
         RowMatrix out = q8 != null ? q8.outProj() : rows(w.outProj());
         return new DecodeLayer(w.norm().toFloatArray(), in, heap(w.inProjBias()), convWeightTHost, convBiasHost, xp,
-                rows(w.dtProj()), w.dtProjBias().toFloatArray(), a.toByteBuffer(true), w.d().toFloatArray(), out,
+                new DeltaProjection(rows(w.dtProj())), w.dtProjBias().toFloatArray(), a.toFloatArray(), w.d().toFloatArray(), out,
                 heap(w.outProjBias()));
     }
 

@@ -29,16 +29,16 @@ class ScanStepTest {
         return v;
     }
 
-    private record Inputs(DecodeLayer layer, float[] h, float[] dbc, float[] x, float[] xz) {}
+    private record Inputs(DecodeLayer layer, RowMatrix dtProj, float[] h, float[] dbc, float[] x, float[] xz) {}
 
     private static Inputs inputs() {
         SplittableRandom r = new SplittableRandom(5);
         float[] a = random(r, D_INNER * N, -8, -0.5); // A = −exp(A_log) < 0
         RowMatrix dtProj = new F32Rows(floats(random(r, D_INNER * DT_RANK, -1, 1)), D_INNER, DT_RANK);
         RowMatrix unused = new F32Rows(floats(new float[1]), 1, 1);
-        DecodeLayer layer = new DecodeLayer(new float[1], unused, null, new float[1], new float[1], unused, dtProj,
-                random(r, D_INNER, -4, 1), floats(a), random(r, D_INNER, 0.5, 1.5), unused, null);
-        return new Inputs(layer, random(r, D_INNER * N, -1, 1), random(r, DT_RANK + 2 * N, -1, 1),
+        DecodeLayer layer = new DecodeLayer(new float[1], unused, null, new float[1], new float[1], unused, new DeltaProjection(dtProj),
+                random(r, D_INNER, -4, 1), a, random(r, D_INNER, 0.5, 1.5), unused, null);
+        return new Inputs(layer, dtProj, random(r, D_INNER * N, -1, 1), random(r, DT_RANK + 2 * N, -1, 1),
                 random(r, D_INNER, -2, 2), random(r, 2 * D_INNER, -6, 6));
     }
 
@@ -75,10 +75,9 @@ class ScanStepTest {
         float[][] got = step(in, 20);
         float[] w = new float[D_INNER * DT_RANK];
         for (int d = 0; d < D_INNER; d++) {
-            in.layer().dtProj().row(d, w, d * DT_RANK);
+            in.dtProj().row(d, w, d * DT_RANK);
         }
-        float[] a = new float[D_INNER * N];
-        in.layer().a().asFloatBuffer().get(a);
+        float[] a = in.layer().a();
         float[] bias = in.layer().dtProjBias();
         for (int d = 0; d < D_INNER; d++) {
             double pre = bias[d];
