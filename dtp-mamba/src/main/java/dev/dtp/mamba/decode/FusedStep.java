@@ -138,8 +138,9 @@ public final class FusedStep {
                 rmsNorm(s.residual, w.norm(), s.hidden);
             }
             // in_proj for the batch, then each sequence's conv window and SiLU over the chunk's x channels
+            BatchVectors normed = w.inProj().prepareBatch(hidden, batch);
             RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), (from, to) -> {
-                w.inProj().multiplyBatch(hidden, xz, batch, from, to);
+                w.inProj().multiplyBatch(normed, xz, from, to);
                 for (DecodeState s : states) {
                     addBias(w.inProjBias(), s.xz, from, to);
                     if (from < dInner) {
@@ -148,16 +149,18 @@ public final class FusedStep {
                     }
                 }
             });
+            BatchVectors convolved = w.xProj().prepareBatch(x, batch);
             RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(),
-                    (from, to) -> w.xProj().multiplyBatch(x, dbc, batch, from, to));
+                    (from, to) -> w.xProj().multiplyBatch(convolved, dbc, from, to));
             // Δ, Eq. 2 one step and the gate, per sequence on its own state
             RowSplit.run(dInner, batch * (w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n), (from, to) -> {
                 for (DecodeState s : states) {
                     ScanStep.run(w, s.ssm[layer], s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to);
                 }
             });
+            BatchVectors gatedBatch = w.outProj().prepareBatch(gated, batch);
             RowSplit.run(dModel, w.outProj().bytes() / dModel, (from, to) -> {
-                w.outProj().multiplyBatch(gated, out, batch, from, to);
+                w.outProj().multiplyBatch(gatedBatch, out, from, to);
                 float[] bias = w.outProjBias();
                 for (DecodeState s : states) {
                     for (int i = from; i < to; i++) {
@@ -180,8 +183,9 @@ public final class FusedStep {
     /** lm_head on several normed residual rows (each d_model), the head read once for all: their logits. */
     public float[][] logitsBatch(float[][] normed) {
         float[][] out = new float[normed.length][config.vocabSize()];
+        BatchVectors in = lmHead.prepareBatch(normed, normed.length);
         RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
-                (from, to) -> lmHead.multiplyBatch(normed, out, normed.length, from, to));
+                (from, to) -> lmHead.multiplyBatch(in, out, from, to));
         return out;
     }
 

@@ -35,8 +35,8 @@ public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implemen
     }
 
     @Override
-    public void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to) {
-        VectorQ8.rowsBatch(quants, scales, cols, xs, outs, batch, from, to);
+    public void multiplyBatch(BatchVectors in, float[][] outs, int from, int to) {
+        VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, to);
     }
 
     @Override

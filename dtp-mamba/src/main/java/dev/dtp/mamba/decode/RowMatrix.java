@@ -19,7 +19,21 @@ public sealed interface RowMatrix permits F32Rows, Q8Rows {
      * outs[b][i] = W[i]·xs[b] for rows i in [from, to) and the first {@code batch} vectors: the rows
      * are read once for all of them, and each result equals {@link #multiply}'s bit for bit.
      */
-    void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to);
+    default void multiplyBatch(float[][] xs, float[][] outs, int batch, int from, int to) {
+        multiplyBatch(prepareBatch(xs, batch), outs, from, to);
+    }
+
+    /**
+     * The first {@code batch} of {@code xs} in the form this matrix's batch kernel reads, made once
+     * for a whole pass before its rows are split over the cores; may build the matrix's batch layout
+     * on first use ({@link F32Rows}).
+     */
+    default BatchVectors prepareBatch(float[][] xs, int batch) {
+        return BatchVectors.of(xs, batch);
+    }
+
+    /** {@link #multiplyBatch(float[][], float[][], int, int, int)} over vectors {@link #prepareBatch prepared} for this matrix. */
+    void multiplyBatch(BatchVectors in, float[][] outs, int from, int to);
 
     /** Row {@code i} as floats, into {@code out[offset, offset + cols)}. */
     void row(int i, float[] out, int offset);

@@ -1,0 +1,301 @@
+package dev.dtp.mamba.decode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A float32 W (rows, cols) copied onto the heap in panels for the batched decode step: a panel is
+ * one vector of rows, each lane a row, so a batch of x vectors multiplies it with one broadcast
+ * value per column and sequence, no lane sums and no block copies. Within a panel the columns are
+ * ordered by residue m = k mod lanes, then chunk c = k / lanes (k = c·lanes + m):
+ *
+ * <pre>  panels[p·lanes·whole + (m·C + c)·lanes + i] = W[p·lanes + i][c·lanes + m],   C = whole / lanes</pre>
+ *
+ * so that each residue's partial sums are one FMA chain over the chunks in order, one pass over
+ * memory in order. Those partial sums are exactly the lanes of {@link VectorDot#f32Rows}'s
+ * accumulator (lane m sums the columns k ≡ m in chunk order), and {@link #fold} adds them as that
+ * kernel's lane fold does, then the scalar tail is added as there: every result is the single
+ * sequence's bit for bit. Read in order from the heap, the panels stream in while the core computes;
+ * the row kernel's block copies stream first and compute after (on an AMD EPYC Zen 4, a 226 MB matrix
+ * times 16 sequences on two cores: 1.5–1.7× faster, docs/BENCHMARKS.md section 6). The cost is a second
+ * copy of the matrix, on the Java heap.
+ */
+final class F32Panels {
+    private static final VectorSpecies<Float> FLOATS = VectorDot.FLOATS;
+    private static final int LANES = FLOATS.length();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Panels per kernel call: two, so that each broadcast x value serves two FMAs. */
+    private static final int PAIR = 2;
+
+    /** Each thread's scratch for one block's partial sums (a pass would otherwise allocate one per chunk). */
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[LANES * 16 * LANES]);
+
+    private final float[] panels;
+    private final int count;
+    private final int cols;
+    private final int whole;
+
+    private F32Panels(float[] panels, int count, int cols) {
+        this.panels = panels;
+        this.count = count;
+        this.cols = cols;
+        this.whole = cols - cols % LANES;
+    }
+
+    /** Whether this JVM's vectors suit the kernels: the lane folds are written for 8 and 16 lanes. */
+    static boolean supported() {
+        return LANES == 8 || LANES == 16;
+    }
+
+    /** Heap bytes the panels of a (rows, cols) matrix take. */
+    static long bytes(int rows, int cols) {
+        return (long) Float.BYTES * (rows - rows % LANES) * (cols - cols % LANES);
+    }
+
+    /** The whole panels of W (the last rows % lanes rows stay with the row kernel), copied from {@code w}. */
+    static F32Panels of(ByteBuffer w, int rows, int cols) {
+        int count = rows / LANES;
+        int whole = cols - cols % LANES;
+        int chunks = whole / LANES;
+        float[] panels = new float[Math.toIntExact((long) count * LANES * whole)];
+        float[] block = new float[LANES * cols];
+        ByteBuffer data = w.duplicate().order(ORDER);
+        for (int p = 0; p < count; p++) {
+            data.asFloatBuffer().get(p * LANES * cols, block, 0, LANES * cols);
+            int base = p * LANES * whole;
+            for (int i = 0; i < LANES; i++) {
+                for (int k = 0; k < whole; k++) {
+                    panels[base + ((k % LANES) * chunks + k / LANES) * LANES + i] = block[i * cols + k];
+                }
+            }
+        }
+        return new F32Panels(panels, count, cols);
+    }
+
+    /** Whole panels; rows from {@code count() · lanes} on have none. */
+    int count() {
+        return count;
+    }
+
+    static int lanes() {
+        return LANES;
+    }
+
+    /**
+     * The first {@code batch} of {@code xs} in panel column order: columns[(m·C + c)·stride + b] =
+     * xs[b][c·lanes + m], stride the batch rounded up to a multiple of four (the padding zero).
+     */
+    BatchVectors columns(float[][] xs, int batch) {
+        int stride = (batch + 3) & ~3;
+        float[] columns = new float[whole * stride];
+        for (int b = 0; b < batch; b++) {
+            float[] x = xs[b];
+            for (int m = 0, at = b; m < LANES; m++) {
+                for (int k = m; k < whole; k += LANES, at += stride) { // column k = c·lanes + m at (m·C + c)·stride
+                    columns[at] = x[k];
+                }
+            }
+        }
+        return new BatchVectors(xs, batch, columns, stride);
+    }
+
+    /**
+     * outs[b][r] = W[r]·xs[b] for the rows of panels [from, to) (an even count) and the batch of
+     * {@code in}: two panels × eight sequences at a time where there are 32 vector registers, else
+     * two panels × four; then the scalar tail of every row from {@code w}, W's own memory.
+     */
+    void multiply(ByteBuffer w, BatchVectors in, float[][] outs, int from, int to) {
+        int chunks = whole / LANES;
+        int stride = in.stride();
+        float[] columns = in.columns();
+        float[] partials = PARTIALS.get(); // residue m, accumulator a → one vector at (m·16 + a)·lanes
+        int panel = LANES * whole;
+        for (int p = from; p + 1 < to; p += PAIR) {
+            int b = 0;
+            if (VectorDot.WIDE_REGISTERS) {
+                for (; b + 8 <= stride; b += 8) {
+                    for (int m = 0; m < LANES; m++) {
+                        int at = m * chunks * LANES;
+                        eight(panels, p * panel + at, (p + 1) * panel + at, columns, m * chunks * stride + b, stride,
+                                chunks, partials, m * 16 * LANES);
+                    }
+                    store(partials, 8, outs, in.batch(), b, p);
+                }
+            }
+            for (; b < stride; b += 4) {
+                for (int m = 0; m < LANES; m++) {
+                    int at = m * chunks * LANES;
+                    four(panels, p * panel + at, (p + 1) * panel + at, columns, m * chunks * stride + b, stride, chunks,
+                            partials, m * 16 * LANES);
+                }
+                store(partials, 4, outs, in.batch(), b, p);
+            }
+            if (whole < cols) {
+                tail(w, in, outs, p * LANES, (p + PAIR) * LANES);
+            }
+        }
+    }
+
+    /** Folds the block's accumulators (two panels × {@code width} sequences) into outs, padding sequences skipped. */
+    private static void store(float[] partials, int width, float[][] outs, int batch, int b, int p) {
+        for (int a = 0; a < 2 * width; a++) {
+            int sequence = b + a % width;
+            if (sequence < batch) {
+                fold(partials, a).intoArray(outs[sequence], (p + a / width) * LANES);
+            }
+        }
+    }
+
+    /** Each row's columns [whole, cols) added in order, as {@link VectorDot#f32Rows} adds them after its lane sum. */
+    private void tail(ByteBuffer w, BatchVectors in, float[][] outs, int fromRow, int toRow) {
+        for (int b = 0; b < in.batch(); b++) {
+            float[] x = in.xs()[b];
+            for (int r = fromRow; r < toRow; r++) {
+                float s = outs[b][r];
+                int at = Float.BYTES * r * cols;
+                for (int j = whole; j < cols; j++) {
+                    s += w.getFloat(at + Float.BYTES * j) * x[j];
+                }
+                outs[b][r] = s;
+            }
+        }
+    }
+
+    /**
+     * Residue m's partial sums for panels u, v (at {@code p0}, {@code p1}) × sequences b … b + 7 (their
+     * values at x0, one column every {@code stride}): sixteen FMA chains over the chunks in order, each
+     * lane the chain {@link VectorDot#f32Rows} forms in lane m; stored at partials[at + a·lanes], a = panel·8 + sequence.
+     */
+    private static void eight(float[] panels, int p0, int p1, float[] columns, int x0, int stride, int chunks,
+            float[] partials, int at) {
+        FloatVector u0 = FloatVector.zero(FLOATS);
+        FloatVector u1 = FloatVector.zero(FLOATS);
+        FloatVector u2 = FloatVector.zero(FLOATS);
+        FloatVector u3 = FloatVector.zero(FLOATS);
+        FloatVector u4 = FloatVector.zero(FLOATS);
+        FloatVector u5 = FloatVector.zero(FLOATS);
+        FloatVector u6 = FloatVector.zero(FLOATS);
+        FloatVector u7 = FloatVector.zero(FLOATS);
+        FloatVector v0 = FloatVector.zero(FLOATS);
+        FloatVector v1 = FloatVector.zero(FLOATS);
+        FloatVector v2 = FloatVector.zero(FLOATS);
+        FloatVector v3 = FloatVector.zero(FLOATS);
+        FloatVector v4 = FloatVector.zero(FLOATS);
+        FloatVector v5 = FloatVector.zero(FLOATS);
+        FloatVector v6 = FloatVector.zero(FLOATS);
+        FloatVector v7 = FloatVector.zero(FLOATS);
+        for (int c = 0; c < chunks; c++) {
+            FloatVector wu = FloatVector.fromArray(FLOATS, panels, p0 + c * LANES);
+            FloatVector wv = FloatVector.fromArray(FLOATS, panels, p1 + c * LANES);
+            int x = x0 + c * stride;
+            FloatVector s = FloatVector.broadcast(FLOATS, columns[x]);
+            u0 = wu.fma(s, u0);
+            v0 = wv.fma(s, v0);
+            s = FloatVector.broadcast(FLOATS, columns[x + 1]);
+            u1 = wu.fma(s, u1);
+            v1 = wv.fma(s, v1);
+            s = FloatVector.broadcast(FLOATS, columns[x + 2]);
+            u2 = wu.fma(s, u2);
+            v2 = wv.fma(s, v2);
+            s = FloatVector.broadcast(FLOATS, columns[x + 3]);
+            u3 = wu.fma(s, u3);
+            v3 = wv.fma(s, v3);
+            s = FloatVector.broadcast(FLOATS, columns[x + 4]);
+            u4 = wu.fma(s, u4);
+            v4 = wv.fma(s, v4);
+            s = FloatVector.broadcast(FLOATS, columns[x + 5]);
+            u5 = wu.fma(s, u5);
+            v5 = wv.fma(s, v5);
+            s = FloatVector.broadcast(FLOATS, columns[x + 6]);
+            u6 = wu.fma(s, u6);
+            v6 = wv.fma(s, v6);
+            s = FloatVector.broadcast(FLOATS, columns[x + 7]);
+            u7 = wu.fma(s, u7);
+            v7 = wv.fma(s, v7);
+        }
+        u0.intoArray(partials, at);
+        u1.intoArray(partials, at + LANES);
+        u2.intoArray(partials, at + 2 * LANES);
+        u3.intoArray(partials, at + 3 * LANES);
+        u4.intoArray(partials, at + 4 * LANES);
+        u5.intoArray(partials, at + 5 * LANES);
+        u6.intoArray(partials, at + 6 * LANES);
+        u7.intoArray(partials, at + 7 * LANES);
+        v0.intoArray(partials, at + 8 * LANES);
+        v1.intoArray(partials, at + 9 * LANES);
+        v2.intoArray(partials, at + 10 * LANES);
+        v3.intoArray(partials, at + 11 * LANES);
+        v4.intoArray(partials, at + 12 * LANES);
+        v5.intoArray(partials, at + 13 * LANES);
+        v6.intoArray(partials, at + 14 * LANES);
+        v7.intoArray(partials, at + 15 * LANES);
+    }
+
+    /** {@link #eight} for four sequences (eight accumulators, a = panel·4 + sequence): 16 vector registers suffice. */
+    private static void four(float[] panels, int p0, int p1, float[] columns, int x0, int stride, int chunks,
+            float[] partials, int at) {
+        FloatVector u0 = FloatVector.zero(FLOATS);
+        FloatVector u1 = FloatVector.zero(FLOATS);
+        FloatVector u2 = FloatVector.zero(FLOATS);
+        FloatVector u3 = FloatVector.zero(FLOATS);
+        FloatVector v0 = FloatVector.zero(FLOATS);
+        FloatVector v1 = FloatVector.zero(FLOATS);
+        FloatVector v2 = FloatVector.zero(FLOATS);
+        FloatVector v3 = FloatVector.zero(FLOATS);
+        for (int c = 0; c < chunks; c++) {
+            FloatVector wu = FloatVector.fromArray(FLOATS, panels, p0 + c * LANES);
+            FloatVector wv = FloatVector.fromArray(FLOATS, panels, p1 + c * LANES);
+            int x = x0 + c * stride;
+            FloatVector s = FloatVector.broadcast(FLOATS, columns[x]);
+            u0 = wu.fma(s, u0);
+            v0 = wv.fma(s, v0);
+            s = FloatVector.broadcast(FLOATS, columns[x + 1]);
+            u1 = wu.fma(s, u1);
+            v1 = wv.fma(s, v1);
+            s = FloatVector.broadcast(FLOATS, columns[x + 2]);
+            u2 = wu.fma(s, u2);
+            v2 = wv.fma(s, v2);
+            s = FloatVector.broadcast(FLOATS, columns[x + 3]);
+            u3 = wu.fma(s, u3);
+            v3 = wv.fma(s, v3);
+        }
+        u0.intoArray(partials, at);
+        u1.intoArray(partials, at + LANES);
+        u2.intoArray(partials, at + 2 * LANES);
+        u3.intoArray(partials, at + 3 * LANES);
+        v0.intoArray(partials, at + 4 * LANES);
+        v1.intoArray(partials, at + 5 * LANES);
+        v2.intoArray(partials, at + 6 * LANES);
+        v3.intoArray(partials, at + 7 * LANES);
+    }
+
+    /**
+     * Accumulator a's partial sums over the residues m (at partials[(m·16 + a)·lanes]) added as
+     * {@link VectorDot#lanesSum}'s fold adds lanes: m plus m + lanes/2, then plus a quarter, …, each
+     * lane a row's sum. Written out (no array of vectors, which the JIT would allocate on the heap).
+     */
+    static FloatVector fold(float[] partials, int a) {
+        if (LANES == 16) {
+            FloatVector s0 = at(partials, 0, a).add(at(partials, 8, a));
+            FloatVector s1 = at(partials, 1, a).add(at(partials, 9, a));
+            FloatVector s2 = at(partials, 2, a).add(at(partials, 10, a));
+            FloatVector s3 = at(partials, 3, a).add(at(partials, 11, a));
+            FloatVector s4 = at(partials, 4, a).add(at(partials, 12, a));
+            FloatVector s5 = at(partials, 5, a).add(at(partials, 13, a));
+            FloatVector s6 = at(partials, 6, a).add(at(partials, 14, a));
+            FloatVector s7 = at(partials, 7, a).add(at(partials, 15, a));
+            return s0.add(s4).add(s2.add(s6)).add(s1.add(s5).add(s3.add(s7)));
+        }
+        FloatVector s0 = at(partials, 0, a).add(at(partials, 4, a));
+        FloatVector s1 = at(partials, 1, a).add(at(partials, 5, a));
+        FloatVector s2 = at(partials, 2, a).add(at(partials, 6, a));
+        FloatVector s3 = at(partials, 3, a).add(at(partials, 7, a));
+        return s0.add(s2).add(s1.add(s3));
+    }
+
+    private static FloatVector at(float[] partials, int m, int a) {
+        return FloatVector.fromArray(FLOATS, partials, (m * 16 + a) * LANES);
+    }
+}
