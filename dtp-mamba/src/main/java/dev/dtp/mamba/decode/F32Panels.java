@@ -2,6 +2,7 @@ package dev.dtp.mamba.decode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -58,20 +59,25 @@ final class F32Panels {
     static F32Panels of(ByteBuffer w, int rows, int cols) {
         int count = rows / LANES;
         int whole = cols - cols % LANES;
-        int chunks = whole / LANES;
         float[] panels = new float[Math.toIntExact((long) count * LANES * whole)];
         float[] block = new float[LANES * cols];
-        ByteBuffer data = w.duplicate().order(ORDER);
+        FloatBuffer data = w.duplicate().order(ORDER).asFloatBuffer();
         for (int p = 0; p < count; p++) {
-            data.asFloatBuffer().get(p * LANES * cols, block, 0, LANES * cols);
-            int base = p * LANES * whole;
+            data.get(p * LANES * cols, block, 0, LANES * cols);
             for (int i = 0; i < LANES; i++) {
-                for (int k = 0; k < whole; k++) {
-                    panels[base + ((k % LANES) * chunks + k / LANES) * LANES + i] = block[i * cols + k];
+                for (int m = 0, at = p * LANES * whole + i; m < LANES; m++) {
+                    for (int k = m; k < whole; k += LANES, at += LANES) { // column k = c·lanes + m at (m·C + c)·lanes
+                        panels[at] = block[i * cols + k];
+                    }
                 }
             }
         }
         return new F32Panels(panels, count, cols);
+    }
+
+    /** Whether {@code in} holds its vectors in this matrix's column order (as {@link #columns} makes them). */
+    boolean fits(BatchVectors in) {
+        return in.columns() != null && in.stride() >= in.batch() && in.columns().length == whole * in.stride();
     }
 
     /** Whole panels; rows from {@code count() · lanes} on have none. */

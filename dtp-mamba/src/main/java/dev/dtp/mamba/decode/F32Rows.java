@@ -76,10 +76,14 @@ public final class F32Rows implements RowMatrix {
 
     @Override
     public void multiplyBatch(BatchVectors in, float[][] outs, int from, int to) {
-        F32Panels p = panels;
-        if (in.columns() == null || p == null) {
+        if (in.columns() == null) {
             VectorDot.f32RowsBatch(data, cols, in.xs(), outs, in.batch(), from, to);
             return;
+        }
+        F32Panels p = panels;
+        if (p == null || !p.fits(in)) {
+            throw new IllegalArgumentException("batch vectors in panel order that this (" + rows + ", " + cols
+                    + ") matrix did not prepare: pass the result of its own prepareBatch");
         }
         // whole panel pairs inside [from, to) from the panels, the rows around them from the row kernel
         int lanes = F32Panels.lanes();

@@ -1,6 +1,7 @@
 package dev.dtp.mamba.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -46,6 +47,19 @@ class F32PanelsTest {
         }
         assertEquals((long) Float.BYTES * (ROWS - ROWS % F32Panels.lanes()) * (COLS - COLS % F32Panels.lanes()),
                 rows.panelBytes());
+    }
+
+    @Test
+    void vectorsPreparedForAnotherShapeAreRefused() {
+        SplittableRandom random = new SplittableRandom(11);
+        F32Rows rows = new F32Rows(matrix(random), ROWS, COLS);
+        F32Rows narrower = new F32Rows(matrix(random), ROWS, COLS - F32Panels.lanes());
+        float[][] xs = vectors(random, 8);
+        BatchVectors forNarrower = narrower.prepareBatch(xs, 8);
+        rows.prepareBatch(xs, 8); // this matrix has its panels too
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> rows.multiplyBatch(forNarrower, new float[8][ROWS], 0, ROWS));
+        assertTrue(e.getMessage().contains("(" + ROWS + ", " + COLS + ")"), e.getMessage());
     }
 
     @Test
