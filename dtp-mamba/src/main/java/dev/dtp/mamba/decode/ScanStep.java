@@ -26,6 +26,13 @@ final class ScanStep {
     /** Channels per tile of {@link #discretize}: 32 × N floats of scratch. */
     private static final int TILE = 32;
 
+    /**
+     * Each thread's scratch: [0] one vector for the lane sums and padded tails, [1] the exp(Δ A) tile
+     * (grown to TILE × N); a batch-16 step of mamba-130m would otherwise allocate some 3000 of each.
+     */
+    private static final ThreadLocal<float[][]> TILES =
+            ThreadLocal.withInitial(() -> new float[][] {new float[FLOATS.length()], new float[0]});
+
     private ScanStep() {}
 
     /**
@@ -41,11 +48,15 @@ final class ScanStep {
     static void run(DecodeLayer layer, ByteBuffer h, float[] dbc, float[] x, float[] xz, float[] delta, float[] gated,
             int dInner, int dtRank, int stateSize, int from, int to) {
         layer.dtProj().multiply(dbc, delta, from, to); // dt_proj(dt), dt = dbc[0, dt_rank)
-        float[] scratch = new float[FLOATS.length()];
+        float[][] tiles = TILES.get();
+        float[] scratch = tiles[0];
         softplus(delta, layer.dtProjBias(), from, to, scratch); // Δ = softplus(dt_proj(dt) + bias), a vector pass
         int lanes = FLOATS.length();
         int whole = stateSize - stateSize % lanes;
-        float[] aBar = new float[TILE * whole];
+        if (tiles[1].length < TILE * whole) {
+            tiles[1] = new float[TILE * whole];
+        }
+        float[] aBar = tiles[1];
         for (int t = from; t < to; t += TILE) {
             int end = Math.min(to, t + TILE);
             discretize(layer.a(), delta, aBar, t, end, stateSize, whole);

@@ -27,7 +27,19 @@ final class VectorDot {
      */
     static final boolean WIDE_REGISTERS = FLOATS.vectorBitSize() >= 512;
 
+    /** Each thread's block copy for {@link #f32RowsBatch} (grown to the longest rows seen) and its accumulator scratch. */
+    private static final ThreadLocal<float[][]> BLOCK = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[16 * FLOATS.length()]);
+
     private VectorDot() {}
+
+    private static float[] blockScratch(int length) {
+        float[][] holder = BLOCK.get();
+        if (holder[0].length < length) {
+            holder[0] = new float[length];
+        }
+        return holder[0];
+    }
 
     /**
      * out[r] = W[r]·x for r in [from, to), W float32 (rows, cols) row-major in native order: one row at a
@@ -80,10 +92,13 @@ final class VectorDot {
             f32Rows(w, cols, xs[0], outs[0], from, to);
             return;
         }
+        if (from >= to) { // the empty edges around a chunk's panels (F32Rows): nothing to copy or compute
+            return;
+        }
         int quads = batch - batch % 4;
         FloatBuffer floats = w.asFloatBuffer();
-        float[] block = new float[4 * cols];
-        float[] scratch = new float[16 * FLOATS.length()];
+        float[] block = blockScratch(4 * cols);
+        float[] scratch = SCRATCH.get();
         int r = from;
         if (WIDE_REGISTERS) {
             for (; r + 3 < to; r += 4) {
