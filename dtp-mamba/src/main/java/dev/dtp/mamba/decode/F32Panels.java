@@ -94,6 +94,11 @@ final class F32Panels {
      * xs[b][c·lanes + m], stride the batch rounded up to a multiple of four (the padding zero).
      */
     BatchVectors columns(float[][] xs, int batch) {
+        return columns(xs, batch, whole);
+    }
+
+    /** {@link #columns(float[][], int)} for any matrix whose whole vectors of columns are {@code whole} wide ({@link Q8Panels} too). */
+    static BatchVectors columns(float[][] xs, int batch, int whole) {
         int stride = (batch + 3) & ~3;
         float[] columns = new float[whole * stride];
         for (int b = 0; b < batch; b++) {

@@ -5,23 +5,58 @@ import java.nio.ByteBuffer;
 /**
  * A matrix in Q8_0 form: each row cut into blocks of {@link #BLOCK} values, each block stored as
  * int8 quants q and one float32 scale s, W[i, j] ≈ s · q. On the Java heap: the int8 kernel reads
- * heap arrays about 40% faster than native memory (the whole copy is 28% of float32, and there is no
- * other).
- *
- * @param quants (rows, cols) int8, row-major
- * @param scales (rows, cols / BLOCK), row-major
+ * heap arrays about 40% faster than native memory (the whole copy is 28% of float32). For a batched
+ * step of {@link F32Rows#PANEL_MIN_BATCH} or more sequences it also keeps, built at the first such
+ * step, a copy in panels ({@link Q8Panels}) — the same results bit for bit — under the rules of
+ * {@link F32Rows}'s panels: only while the heap has twice its size free, never with
+ * {@code -Ddtp.decode.panels=off}.
  */
-public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implements RowMatrix {
+public final class Q8Rows implements RowMatrix {
     /** Values per scale, as llama.cpp's Q8_0. */
     public static final int BLOCK = 32;
 
-    public Q8Rows {
+    private final byte[] quants;
+    private final float[] scales;
+    private final int rows;
+    private final int cols;
+    private volatile Q8Panels panels;
+    private volatile boolean panelsTried;
+
+    /**
+     * @param quants (rows, cols) int8, row-major
+     * @param scales (rows, cols / BLOCK), row-major
+     */
+    public Q8Rows(byte[] quants, float[] scales, int rows, int cols) {
         if (cols % BLOCK != 0) {
             throw new IllegalArgumentException("Q8_0 needs a column count divisible by " + BLOCK + ", got " + cols);
         }
         if (quants.length != (long) rows * cols || scales.length != (long) rows * (cols / BLOCK)) {
             throw new IllegalArgumentException("arrays do not fit a (" + rows + ", " + cols + ") Q8_0 matrix");
         }
+        this.quants = quants;
+        this.scales = scales;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** The quants, (rows, cols) row-major. */
+    public byte[] quants() {
+        return quants;
+    }
+
+    /** The scales, (rows, cols / BLOCK) row-major. */
+    public float[] scales() {
+        return scales;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
     }
 
     @Override
@@ -29,14 +64,45 @@ public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implemen
         return (long) rows * cols + (long) rows * (cols / BLOCK) * Float.BYTES;
     }
 
+    /** Heap bytes of the panel copy, 0 while there is none. */
+    public long panelBytes() {
+        return panels == null ? 0 : Q8Panels.bytes(rows, cols);
+    }
+
     @Override
     public void multiply(float[] x, float[] out, int from, int to) {
         VectorQ8.rows(quants, scales, cols, x, out, from, to);
     }
 
+    /** For a batch of at least {@link F32Rows#PANEL_MIN_BATCH}: the vectors in the panels' column order (the panels built first if need be). */
+    @Override
+    public BatchVectors prepareBatch(float[][] xs, int batch) {
+        Q8Panels p = batch >= F32Rows.PANEL_MIN_BATCH ? panels() : null;
+        return p == null ? BatchVectors.of(xs, batch) : p.columns(xs, batch);
+    }
+
     @Override
     public void multiplyBatch(BatchVectors in, float[][] outs, int from, int to) {
-        VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, to);
+        if (in.columns() == null) {
+            VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, to);
+            return;
+        }
+        Q8Panels p = panels;
+        if (p == null || !p.fits(in)) {
+            throw new IllegalArgumentException("batch vectors in panel order that this (" + rows + ", " + cols
+                    + ") Q8_0 matrix did not prepare: pass the result of its own prepareBatch");
+        }
+        // whole panels inside [from, to) from the panels, the rows around them from the row kernel
+        int lanes = Q8Panels.lanes();
+        int first = (from + lanes - 1) / lanes;
+        int last = Math.min(p.count(), to / lanes);
+        if (last <= first) {
+            VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, to);
+            return;
+        }
+        VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, first * lanes);
+        p.multiply(in, outs, first, last);
+        VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), last * lanes, to);
     }
 
     @Override
@@ -66,5 +132,36 @@ public record Q8Rows(byte[] quants, float[] scales, int rows, int cols) implemen
     public float get(long index) {
         int i = Math.toIntExact(index);
         return scales[i / BLOCK] * quants[i];
+    }
+
+    /** The panel copy, built on first use where it is wanted and affordable; null otherwise. */
+    private Q8Panels panels() {
+        if (panelsTried) {
+            return panels;
+        }
+        synchronized (this) {
+            if (!panelsTried) {
+                panels = buildPanels();
+                panelsTried = true;
+            }
+            return panels;
+        }
+    }
+
+    private Q8Panels buildPanels() {
+        if ("off".equals(System.getProperty(F32Rows.PANELS_PROPERTY)) || !Q8Panels.supported() || rows < Q8Panels.lanes()) {
+            return null;
+        }
+        long bytes = Q8Panels.bytes(rows, cols);
+        Runtime runtime = Runtime.getRuntime();
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        if ((long) rows * cols > Integer.MAX_VALUE - 16 || free < 2 * bytes) {
+            return null;
+        }
+        try {
+            return Q8Panels.of(quants, scales, rows, cols);
+        } catch (OutOfMemoryError e) { // another thread took the room checked above: go on without the copy
+            return null;
+        }
     }
 }

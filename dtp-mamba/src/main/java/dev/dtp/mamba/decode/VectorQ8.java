@@ -50,6 +50,9 @@ final class VectorQ8 {
             rows(quants, scales, cols, xs[0], outs[0], from, to);
             return;
         }
+        if (from >= to) { // the empty edges around a chunk's panels (Q8Rows)
+            return;
+        }
         int lanes = FLOATS.length();
         float[] row = new float[cols];
         float[] scratch = new float[4 * lanes];
