@@ -24,8 +24,7 @@ public final class F32Rows implements RowMatrix {
     private final ByteBuffer data;
     private final int rows;
     private final int cols;
-    private volatile F32Panels panels;
-    private volatile boolean panelsTried;
+    private final PanelCopy<F32Panels> panels = new PanelCopy<>();
 
     public F32Rows(ByteBuffer data, int rows, int cols) {
         this.data = data.duplicate().order(ByteOrder.nativeOrder());
@@ -59,7 +58,7 @@ public final class F32Rows implements RowMatrix {
 
     /** Heap bytes of the panel copy, 0 while there is none. */
     public long panelBytes() {
-        return panels == null ? 0 : F32Panels.bytes(rows, cols);
+        return panels.built() == null ? 0 : F32Panels.bytes(rows, cols);
     }
 
     @Override
@@ -80,7 +79,7 @@ public final class F32Rows implements RowMatrix {
             VectorDot.f32RowsBatch(data, cols, in.xs(), outs, in.batch(), from, to);
             return;
         }
-        F32Panels p = panels;
+        F32Panels p = panels.built();
         if (p == null || !p.fits(in)) {
             throw new IllegalArgumentException("batch vectors in panel order that this (" + rows + ", " + cols
                     + ") matrix did not prepare: pass the result of its own prepareBatch");
@@ -104,35 +103,10 @@ public final class F32Rows implements RowMatrix {
         data.asFloatBuffer().get(i * cols, out, offset, cols);
     }
 
-    /** The panel copy, built on first use where it is wanted and affordable; null otherwise. */
+    /** The panel copy, built on first use where it is wanted and affordable ({@link PanelCopy}); null otherwise. */
     private F32Panels panels() {
-        if (panelsTried) {
-            return panels;
-        }
-        synchronized (this) {
-            if (!panelsTried) {
-                panels = buildPanels();
-                panelsTried = true;
-            }
-            return panels;
-        }
-    }
-
-    private F32Panels buildPanels() {
-        if ("off".equals(System.getProperty(PANELS_PROPERTY)) || !F32Panels.supported()
-                || rows < 2 * F32Panels.lanes() || cols < F32Panels.lanes()) {
-            return null;
-        }
-        long bytes = F32Panels.bytes(rows, cols);
-        Runtime runtime = Runtime.getRuntime();
-        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        if (bytes / Float.BYTES > Integer.MAX_VALUE - 16 || free < 2 * bytes) {
-            return null;
-        }
-        try {
-            return F32Panels.of(data, rows, cols);
-        } catch (OutOfMemoryError e) { // another thread took the room checked above: go on without the copy
-            return null;
-        }
+        boolean wanted = F32Panels.supported() && rows >= 2 * F32Panels.lanes() && cols >= F32Panels.lanes()
+                && F32Panels.bytes(rows, cols) / Float.BYTES <= Integer.MAX_VALUE - 16;
+        return panels.get(wanted, F32Panels.bytes(rows, cols), () -> F32Panels.of(data, rows, cols));
     }
 }

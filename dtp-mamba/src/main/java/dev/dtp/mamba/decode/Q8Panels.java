@@ -128,7 +128,8 @@ final class Q8Panels {
     /**
      * Residue m of panel p times sequences b … b + 3 (their values at x0, one column every {@code stride}):
      * per sequence the even and odd block accumulators of {@link VectorQ8#rows}, each lane a row's,
-     * blocks in pairs without a branch on their parity; their sums stored at partials[at + a·lanes].
+     * blocks in pairs (even, then odd) so that no accumulator depends on a block's parity; their sums
+     * stored at partials[at + a·lanes].
      */
     private void four(int p, int m, float[] columns, int x0, int stride, float[] partials, int at) {
         int q0 = p * LANES * cols + m * (cols / LANES) * LANES; // chunk c's quants at q0 + c·lanes
@@ -141,8 +142,7 @@ final class Q8Panels {
         FloatVector o1 = FloatVector.zero(FLOATS);
         FloatVector o2 = FloatVector.zero(FLOATS);
         FloatVector o3 = FloatVector.zero(FLOATS);
-        int k = 0;
-        for (; k + 1 < blocks; k += 2) {
+        for (int k = 0; k < blocks; k += 2) {
             // block k: q·x over its chunks (one FMA chain each, from zero), then scaled into the even accumulators
             FloatVector a0 = FloatVector.zero(FLOATS);
             FloatVector a1 = FloatVector.zero(FLOATS);
@@ -161,43 +161,25 @@ final class Q8Panels {
             e1 = a1.fma(scale, e1);
             e2 = a2.fma(scale, e2);
             e3 = a3.fma(scale, e3);
-            // block k + 1 into the odd accumulators
-            FloatVector c0 = FloatVector.zero(FLOATS);
-            FloatVector c1 = FloatVector.zero(FLOATS);
-            FloatVector c2 = FloatVector.zero(FLOATS);
-            FloatVector c3 = FloatVector.zero(FLOATS);
-            for (int t = 0, c = (k + 1) * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
-                FloatVector w = widen(q0 + c * LANES);
-                int x = x0 + c * stride;
-                c0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), c0);
-                c1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), c1);
-                c2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), c2);
-                c3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), c3);
+            if (k + 1 < blocks) { // block k + 1 into the odd accumulators (an odd last block has none)
+                FloatVector c0 = FloatVector.zero(FLOATS);
+                FloatVector c1 = FloatVector.zero(FLOATS);
+                FloatVector c2 = FloatVector.zero(FLOATS);
+                FloatVector c3 = FloatVector.zero(FLOATS);
+                for (int t = 0, c = (k + 1) * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
+                    FloatVector w = widen(q0 + c * LANES);
+                    int x = x0 + c * stride;
+                    c0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), c0);
+                    c1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), c1);
+                    c2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), c2);
+                    c3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), c3);
+                }
+                FloatVector next = FloatVector.fromArray(FLOATS, scales, s0 + (k + 1) * LANES);
+                o0 = c0.fma(next, o0);
+                o1 = c1.fma(next, o1);
+                o2 = c2.fma(next, o2);
+                o3 = c3.fma(next, o3);
             }
-            FloatVector next = FloatVector.fromArray(FLOATS, scales, s0 + (k + 1) * LANES);
-            o0 = c0.fma(next, o0);
-            o1 = c1.fma(next, o1);
-            o2 = c2.fma(next, o2);
-            o3 = c3.fma(next, o3);
-        }
-        if (k < blocks) { // an odd last block goes to the even accumulators
-            FloatVector a0 = FloatVector.zero(FLOATS);
-            FloatVector a1 = FloatVector.zero(FLOATS);
-            FloatVector a2 = FloatVector.zero(FLOATS);
-            FloatVector a3 = FloatVector.zero(FLOATS);
-            for (int t = 0, c = k * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
-                FloatVector w = widen(q0 + c * LANES);
-                int x = x0 + c * stride;
-                a0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), a0);
-                a1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), a1);
-                a2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), a2);
-                a3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), a3);
-            }
-            FloatVector scale = FloatVector.fromArray(FLOATS, scales, s0 + k * LANES);
-            e0 = a0.fma(scale, e0);
-            e1 = a1.fma(scale, e1);
-            e2 = a2.fma(scale, e2);
-            e3 = a3.fma(scale, e3);
         }
         e0.add(o0).intoArray(partials, at);
         e1.add(o1).intoArray(partials, at + LANES);
@@ -225,8 +207,7 @@ final class Q8Panels {
         FloatVector o5 = FloatVector.zero(FLOATS);
         FloatVector o6 = FloatVector.zero(FLOATS);
         FloatVector o7 = FloatVector.zero(FLOATS);
-        int k = 0;
-        for (; k + 1 < blocks; k += 2) {
+        for (int k = 0; k < blocks; k += 2) {
             FloatVector a0 = FloatVector.zero(FLOATS);
             FloatVector a1 = FloatVector.zero(FLOATS);
             FloatVector a2 = FloatVector.zero(FLOATS);
@@ -256,66 +237,37 @@ final class Q8Panels {
             e5 = a5.fma(scale, e5);
             e6 = a6.fma(scale, e6);
             e7 = a7.fma(scale, e7);
-            FloatVector c0 = FloatVector.zero(FLOATS);
-            FloatVector c1 = FloatVector.zero(FLOATS);
-            FloatVector c2 = FloatVector.zero(FLOATS);
-            FloatVector c3 = FloatVector.zero(FLOATS);
-            FloatVector c4 = FloatVector.zero(FLOATS);
-            FloatVector c5 = FloatVector.zero(FLOATS);
-            FloatVector c6 = FloatVector.zero(FLOATS);
-            FloatVector c7 = FloatVector.zero(FLOATS);
-            for (int t = 0, c = (k + 1) * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
-                FloatVector w = widen(q0 + c * LANES);
-                int x = x0 + c * stride;
-                c0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), c0);
-                c1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), c1);
-                c2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), c2);
-                c3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), c3);
-                c4 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 4]), c4);
-                c5 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 5]), c5);
-                c6 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 6]), c6);
-                c7 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 7]), c7);
+            if (k + 1 < blocks) { // block k + 1 into the odd accumulators (an odd last block has none)
+                FloatVector c0 = FloatVector.zero(FLOATS);
+                FloatVector c1 = FloatVector.zero(FLOATS);
+                FloatVector c2 = FloatVector.zero(FLOATS);
+                FloatVector c3 = FloatVector.zero(FLOATS);
+                FloatVector c4 = FloatVector.zero(FLOATS);
+                FloatVector c5 = FloatVector.zero(FLOATS);
+                FloatVector c6 = FloatVector.zero(FLOATS);
+                FloatVector c7 = FloatVector.zero(FLOATS);
+                for (int t = 0, c = (k + 1) * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
+                    FloatVector w = widen(q0 + c * LANES);
+                    int x = x0 + c * stride;
+                    c0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), c0);
+                    c1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), c1);
+                    c2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), c2);
+                    c3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), c3);
+                    c4 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 4]), c4);
+                    c5 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 5]), c5);
+                    c6 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 6]), c6);
+                    c7 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 7]), c7);
+                }
+                FloatVector next = FloatVector.fromArray(FLOATS, scales, s0 + (k + 1) * LANES);
+                o0 = c0.fma(next, o0);
+                o1 = c1.fma(next, o1);
+                o2 = c2.fma(next, o2);
+                o3 = c3.fma(next, o3);
+                o4 = c4.fma(next, o4);
+                o5 = c5.fma(next, o5);
+                o6 = c6.fma(next, o6);
+                o7 = c7.fma(next, o7);
             }
-            FloatVector next = FloatVector.fromArray(FLOATS, scales, s0 + (k + 1) * LANES);
-            o0 = c0.fma(next, o0);
-            o1 = c1.fma(next, o1);
-            o2 = c2.fma(next, o2);
-            o3 = c3.fma(next, o3);
-            o4 = c4.fma(next, o4);
-            o5 = c5.fma(next, o5);
-            o6 = c6.fma(next, o6);
-            o7 = c7.fma(next, o7);
-        }
-        if (k < blocks) {
-            FloatVector a0 = FloatVector.zero(FLOATS);
-            FloatVector a1 = FloatVector.zero(FLOATS);
-            FloatVector a2 = FloatVector.zero(FLOATS);
-            FloatVector a3 = FloatVector.zero(FLOATS);
-            FloatVector a4 = FloatVector.zero(FLOATS);
-            FloatVector a5 = FloatVector.zero(FLOATS);
-            FloatVector a6 = FloatVector.zero(FLOATS);
-            FloatVector a7 = FloatVector.zero(FLOATS);
-            for (int t = 0, c = k * CHUNKS_PER_BLOCK; t < CHUNKS_PER_BLOCK; t++, c++) {
-                FloatVector w = widen(q0 + c * LANES);
-                int x = x0 + c * stride;
-                a0 = w.fma(FloatVector.broadcast(FLOATS, columns[x]), a0);
-                a1 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 1]), a1);
-                a2 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 2]), a2);
-                a3 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 3]), a3);
-                a4 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 4]), a4);
-                a5 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 5]), a5);
-                a6 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 6]), a6);
-                a7 = w.fma(FloatVector.broadcast(FLOATS, columns[x + 7]), a7);
-            }
-            FloatVector scale = FloatVector.fromArray(FLOATS, scales, s0 + k * LANES);
-            e0 = a0.fma(scale, e0);
-            e1 = a1.fma(scale, e1);
-            e2 = a2.fma(scale, e2);
-            e3 = a3.fma(scale, e3);
-            e4 = a4.fma(scale, e4);
-            e5 = a5.fma(scale, e5);
-            e6 = a6.fma(scale, e6);
-            e7 = a7.fma(scale, e7);
         }
         e0.add(o0).intoArray(partials, at);
         e1.add(o1).intoArray(partials, at + LANES);

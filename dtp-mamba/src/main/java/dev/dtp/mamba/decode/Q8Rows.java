@@ -19,8 +19,7 @@ public final class Q8Rows implements RowMatrix {
     private final float[] scales;
     private final int rows;
     private final int cols;
-    private volatile Q8Panels panels;
-    private volatile boolean panelsTried;
+    private final PanelCopy<Q8Panels> panels = new PanelCopy<>();
 
     /**
      * @param quants (rows, cols) int8, row-major
@@ -66,7 +65,7 @@ public final class Q8Rows implements RowMatrix {
 
     /** Heap bytes of the panel copy, 0 while there is none. */
     public long panelBytes() {
-        return panels == null ? 0 : Q8Panels.bytes(rows, cols);
+        return panels.built() == null ? 0 : Q8Panels.bytes(rows, cols);
     }
 
     @Override
@@ -87,7 +86,7 @@ public final class Q8Rows implements RowMatrix {
             VectorQ8.rowsBatch(quants, scales, cols, in.xs(), outs, in.batch(), from, to);
             return;
         }
-        Q8Panels p = panels;
+        Q8Panels p = panels.built();
         if (p == null || !p.fits(in)) {
             throw new IllegalArgumentException("batch vectors in panel order that this (" + rows + ", " + cols
                     + ") Q8_0 matrix did not prepare: pass the result of its own prepareBatch");
@@ -134,34 +133,9 @@ public final class Q8Rows implements RowMatrix {
         return scales[i / BLOCK] * quants[i];
     }
 
-    /** The panel copy, built on first use where it is wanted and affordable; null otherwise. */
+    /** The panel copy, built on first use where it is wanted and affordable ({@link PanelCopy}); null otherwise. */
     private Q8Panels panels() {
-        if (panelsTried) {
-            return panels;
-        }
-        synchronized (this) {
-            if (!panelsTried) {
-                panels = buildPanels();
-                panelsTried = true;
-            }
-            return panels;
-        }
-    }
-
-    private Q8Panels buildPanels() {
-        if ("off".equals(System.getProperty(F32Rows.PANELS_PROPERTY)) || !Q8Panels.supported() || rows < Q8Panels.lanes()) {
-            return null;
-        }
-        long bytes = Q8Panels.bytes(rows, cols);
-        Runtime runtime = Runtime.getRuntime();
-        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        if ((long) rows * cols > Integer.MAX_VALUE - 16 || free < 2 * bytes) {
-            return null;
-        }
-        try {
-            return Q8Panels.of(quants, scales, rows, cols);
-        } catch (OutOfMemoryError e) { // another thread took the room checked above: go on without the copy
-            return null;
-        }
+        boolean wanted = Q8Panels.supported() && rows >= Q8Panels.lanes() && (long) rows * cols <= Integer.MAX_VALUE - 16;
+        return panels.get(wanted, Q8Panels.bytes(rows, cols), () -> Q8Panels.of(quants, scales, rows, cols));
     }
 }
