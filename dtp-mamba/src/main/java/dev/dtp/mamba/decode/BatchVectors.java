@@ -6,7 +6,7 @@ package dev.dtp.mamba.decode;
  *
  * @param xs the vectors, xs[b] for b in [0, batch)
  * @param batch how many of them
- * @param columns null, or the vectors in a {@link F32Panels} matrix's column order, {@code stride} values
+ * @param columns null, or the vectors in a panel copy's column order ({@link F32Panels}, {@link Q8Panels}), {@code stride} values
  *     per column (the batch rounded up, the extra values zero)
  * @param stride values per column in {@code columns}
  */

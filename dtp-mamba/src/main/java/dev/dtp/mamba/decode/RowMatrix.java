@@ -26,7 +26,7 @@ public sealed interface RowMatrix permits F32Rows, Q8Rows {
     /**
      * The first {@code batch} of {@code xs} in the form this matrix's batch kernel reads, made once
      * for a whole pass before its rows are split over the cores; may build the matrix's batch layout
-     * on first use ({@link F32Rows}).
+     * on first use ({@link F32Rows}, {@link Q8Rows}).
      */
     default BatchVectors prepareBatch(float[][] xs, int batch) {
         return BatchVectors.of(xs, batch);
