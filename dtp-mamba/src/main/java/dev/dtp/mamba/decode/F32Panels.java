@@ -77,7 +77,17 @@ final class F32Panels {
 
     /** Whether {@code in} holds its vectors in this matrix's column order (as {@link #columns} makes them). */
     boolean fits(BatchVectors in) {
+        return fits(in, whole);
+    }
+
+    /** Whether {@code in} holds its vectors in the column order of a matrix whose whole vectors of columns are {@code whole} wide. */
+    static boolean fits(BatchVectors in, int whole) {
         return in.columns() != null && in.stride() >= in.batch() && in.columns().length == whole * in.stride();
+    }
+
+    /** This thread's scratch for one block's partial sums, laid out as {@link #fold} reads them ({@link Q8Panels} too). */
+    static float[] partials() {
+        return PARTIALS.get();
     }
 
     /** Whole panels; rows from {@code count() · lanes} on have none. */
@@ -121,7 +131,7 @@ final class F32Panels {
         int chunks = whole / LANES;
         int stride = in.stride();
         float[] columns = in.columns();
-        float[] partials = PARTIALS.get(); // residue m, accumulator a → one vector at (m·16 + a)·lanes
+        float[] partials = partials(); // residue m, accumulator a → one vector at (m·16 + a)·lanes
         int panel = LANES * whole;
         for (int p = from; p + 1 < to; p += PAIR) {
             int b = 0;

@@ -29,9 +29,6 @@ final class Q8Panels {
     /** Chunks of a lane count of columns in one block: 2 with 16 lanes, 4 with 8. */
     private static final int CHUNKS_PER_BLOCK = Q8Rows.BLOCK / LANES;
 
-    /** Each thread's scratch for one panel's partial sums, laid out as {@link F32Panels#fold} reads them. */
-    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[LANES * 16 * LANES]);
-
     private final byte[] quants;
     private final float[] scales;
     private final int count;
@@ -86,7 +83,7 @@ final class Q8Panels {
 
     /** Whether {@code in} holds its vectors in this matrix's column order. */
     boolean fits(BatchVectors in) {
-        return in.columns() != null && in.stride() >= in.batch() && in.columns().length == cols * in.stride();
+        return F32Panels.fits(in, cols);
     }
 
     /** Whole panels; rows from {@code count() · lanes} on have none. */
@@ -106,7 +103,7 @@ final class Q8Panels {
         int chunks = cols / LANES;
         int stride = in.stride();
         float[] columns = in.columns();
-        float[] partials = PARTIALS.get(); // residue m, sequence a → one vector at (m·16 + a)·lanes
+        float[] partials = F32Panels.partials(); // residue m, sequence a → one vector at (m·16 + a)·lanes
         for (int p = from; p < to; p++) {
             for (int b = 0; b < stride;) {
                 int width = VectorDot.WIDE_REGISTERS && b + 8 <= stride ? 8 : 4;

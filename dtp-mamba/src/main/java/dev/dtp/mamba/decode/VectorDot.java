@@ -27,13 +27,22 @@ final class VectorDot {
      */
     static final boolean WIDE_REGISTERS = FLOATS.vectorBitSize() >= 512;
 
-    /** Each thread's block copy for {@link #f32RowsBatch} (grown to the longest rows seen) and its accumulator scratch. */
+    /**
+     * Each thread's row block for the batch kernels ({@link #f32RowsBatch}'s copy, {@link VectorQ8#rowsBatch}'s
+     * widened row; grown to the longest seen) and their accumulator scratch (sixteen vectors).
+     */
     private static final ThreadLocal<float[][]> BLOCK = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[16 * FLOATS.length()]);
 
     private VectorDot() {}
 
-    private static float[] blockScratch(int length) {
+    /** This thread's accumulator scratch for the batch kernels: sixteen vectors. */
+    static float[] accumulatorScratch() {
+        return SCRATCH.get();
+    }
+
+    /** This thread's row block for the batch kernels, at least {@code length} floats. */
+    static float[] blockScratch(int length) {
         float[][] holder = BLOCK.get();
         if (holder[0].length < length) {
             holder[0] = new float[length];

@@ -54,8 +54,8 @@ final class VectorQ8 {
             return;
         }
         int lanes = FLOATS.length();
-        float[] row = new float[cols];
-        float[] scratch = new float[4 * lanes];
+        float[] row = VectorDot.blockScratch(cols);
+        float[] scratch = VectorDot.accumulatorScratch();
         int quads = batch - batch % 4;
         for (int r = from; r < to; r++) {
             int q = r * cols;
