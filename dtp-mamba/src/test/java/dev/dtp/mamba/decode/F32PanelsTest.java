@@ -91,9 +91,7 @@ class F32PanelsTest {
         F32Rows rows = new F32Rows(w, ROWS, COLS);
         assertEquals(null, rows.prepareBatch(xs, 1).columns());
         assertEquals(0, rows.panelBytes(), "a single vector reads the rows where they lie: no copy");
-        String before = System.getProperty(F32Rows.PANELS_PROPERTY);
-        System.setProperty(F32Rows.PANELS_PROPERTY, "off");
-        try {
+        PanelsOff.run(() -> {
             F32Rows off = new F32Rows(w, ROWS, COLS);
             assertEquals(null, off.prepareBatch(xs, 16).columns());
             assertEquals(0, off.panelBytes());
@@ -108,13 +106,7 @@ class F32PanelsTest {
                     }
                 }
             }
-        } finally {
-            if (before == null) {
-                System.clearProperty(F32Rows.PANELS_PROPERTY);
-            } else {
-                System.setProperty(F32Rows.PANELS_PROPERTY, before);
-            }
-        }
+        });
     }
 
     private static ByteBuffer matrix(SplittableRandom random) {

@@ -45,18 +45,10 @@ class PanelCopyTest {
 
     @Test
     void panelsOffBuildsNone() {
-        String before = System.getProperty(F32Rows.PANELS_PROPERTY);
-        System.setProperty(F32Rows.PANELS_PROPERTY, "off");
-        try {
+        PanelsOff.run(() -> {
             AtomicInteger builds = new AtomicInteger();
             assertNull(new PanelCopy<>().get(true, 1024, () -> builds.incrementAndGet()));
             assertEquals(0, builds.get());
-        } finally {
-            if (before == null) {
-                System.clearProperty(F32Rows.PANELS_PROPERTY);
-            } else {
-                System.setProperty(F32Rows.PANELS_PROPERTY, before);
-            }
-        }
+        });
     }
 }

@@ -91,9 +91,7 @@ class Q8PanelsTest {
         float[][] xs = vectors(random, 16, 96);
         assertNull(rows.prepareBatch(xs, 1).columns());
         assertEquals(0, rows.panelBytes(), "a single vector reads the rows as they are: no copy");
-        String before = System.getProperty(F32Rows.PANELS_PROPERTY);
-        System.setProperty(F32Rows.PANELS_PROPERTY, "off");
-        try {
+        PanelsOff.run(() -> {
             Q8Rows off = new Q8Rows(rows.quants(), rows.scales(), ROWS, 96);
             assertNull(off.prepareBatch(xs, 16).columns());
             assertEquals(0, off.panelBytes());
@@ -108,13 +106,7 @@ class Q8PanelsTest {
                     }
                 }
             }
-        } finally {
-            if (before == null) {
-                System.clearProperty(F32Rows.PANELS_PROPERTY);
-            } else {
-                System.setProperty(F32Rows.PANELS_PROPERTY, before);
-            }
-        }
+        });
     }
 
     /** Rows quantised from values over six decades, so that the order of the sums shows. */
