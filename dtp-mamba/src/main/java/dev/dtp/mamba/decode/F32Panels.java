@@ -27,11 +27,14 @@ final class F32Panels {
     private static final VectorSpecies<Float> FLOATS = VectorDot.FLOATS;
     private static final int LANES = FLOATS.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    /** Panels per kernel call: two, so that each broadcast x value serves two FMAs. */
-    private static final int PAIR = 2;
+    /**
+     * Accumulator slots per residue in the partial sums' scratch: three panels × eight sequences, the
+     * largest block ({@link #threeEight}).
+     */
+    private static final int SLOTS = 24;
 
     /** Each thread's scratch for one block's partial sums (a pass would otherwise allocate one per chunk). */
-    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[LANES * 16 * LANES]);
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[LANES * SLOTS * LANES]);
 
     private final float[] panels;
     private final int count;
@@ -123,48 +126,70 @@ final class F32Panels {
     }
 
     /**
-     * outs[b][r] = W[r]·xs[b] for the rows of panels [from, to) (an even count) and the batch of
-     * {@code in}: two panels × eight sequences at a time where there are 32 vector registers, else
-     * two panels × four; then the scalar tail of every row from {@code w}, W's own memory.
+     * Whether {@link #multiply} takes any count of two or more panels; else (the pair kernels only) an even count.
+     */
+    static boolean anyCount() {
+        return VectorDot.WIDE_REGISTERS;
+    }
+
+    /**
+     * outs[b][r] = W[r]·xs[b] for the rows of panels [from, to) (two or more; an even count unless
+     * {@link #anyCount}) and the batch of {@code in}: where there are 32 vector registers, three panels
+     * × eight sequences at a time (two panels where two or four are left), else two panels × four; then
+     * the scalar tail of every row from {@code w}, W's own memory. Each broadcast x value serves one
+     * FMA per panel of the group: with three panels rather than two, a batch-16 decode of mamba-130m
+     * ran 14 % faster on average over five alternating rounds (docs/BENCHMARKS.md section 6). The
+     * grouping never changes a sum.
      */
     void multiply(ByteBuffer w, BatchVectors in, float[][] outs, int from, int to) {
         int chunks = whole / LANES;
         int stride = in.stride();
         float[] columns = in.columns();
-        float[] partials = partials(); // residue m, accumulator a → one vector at (m·16 + a)·lanes
+        float[] partials = partials(); // residue m, accumulator a → one vector at (m·SLOTS + a)·lanes
         int panel = LANES * whole;
-        for (int p = from; p + 1 < to; p += PAIR) {
+        for (int p = from; p + 1 < to;) {
+            int left = to - p;
+            int group = VectorDot.WIDE_REGISTERS && left >= 3 && left != 4 ? 3 : 2;
             int b = 0;
             if (VectorDot.WIDE_REGISTERS) {
                 for (; b + 8 <= stride; b += 8) {
                     for (int m = 0; m < LANES; m++) {
-                        int at = m * chunks * LANES;
-                        eight(panels, p * panel + at, (p + 1) * panel + at, columns, m * chunks * stride + b, stride,
-                                chunks, partials, m * 16 * LANES);
+                        int at = p * panel + m * chunks * LANES;
+                        int x0 = m * chunks * stride + b;
+                        if (group == 3) {
+                            threeEight(panels, at, panel, columns, x0, stride, chunks, partials, m * SLOTS * LANES);
+                        } else {
+                            eight(panels, at, at + panel, columns, x0, stride, chunks, partials, m * SLOTS * LANES);
+                        }
                     }
-                    store(partials, 8, outs, in.batch(), b, p);
+                    store(partials, 8, group, outs, in.batch(), b, p);
                 }
             }
             for (; b < stride; b += 4) {
                 for (int m = 0; m < LANES; m++) {
-                    int at = m * chunks * LANES;
-                    four(panels, p * panel + at, (p + 1) * panel + at, columns, m * chunks * stride + b, stride, chunks,
-                            partials, m * 16 * LANES);
+                    int at = p * panel + m * chunks * LANES;
+                    int x0 = m * chunks * stride + b;
+                    if (group == 3) {
+                        threeFour(panels, at, panel, columns, x0, stride, chunks, partials, m * SLOTS * LANES);
+                    } else {
+                        four(panels, at, at + panel, columns, x0, stride, chunks, partials, m * SLOTS * LANES);
+                    }
                 }
-                store(partials, 4, outs, in.batch(), b, p);
+                store(partials, 4, group, outs, in.batch(), b, p);
             }
             if (whole < cols) {
-                tail(w, in, outs, p * LANES, (p + PAIR) * LANES);
+                tail(w, in, outs, p * LANES, (p + group) * LANES);
             }
+            p += group;
         }
     }
 
-    /** Folds the block's accumulators (two panels × {@code width} sequences) into outs, padding sequences skipped. */
-    private static void store(float[] partials, int width, float[][] outs, int batch, int b, int p) {
-        for (int a = 0; a < 2 * width; a++) {
+    /** Folds the block's accumulators ({@code group} panels × {@code width} sequences) into outs, padding sequences skipped. */
+    private static void store(float[] partials, int width, int group, float[][] outs, int batch, int b, int p) {
+        for (int a = 0; a < group * width; a++) {
             int sequence = b + a % width;
             if (sequence < batch) {
-                fold(partials, a).intoArray(outs[sequence], (p + a / width) * LANES);
+                fold(partials, a, SLOTS).intoArray(outs[sequence], (p + a / width) * LANES);
             }
         }
     }
@@ -293,30 +318,182 @@ final class F32Panels {
     }
 
     /**
+     * {@link #eight} for three panels (at {@code p0}, {@code p0 + panel}, {@code p0 + 2·panel}) × sequences
+     * b … b + 7: twenty-four FMA chains, stored at partials[at + a·lanes], a = panel·8 + sequence.
+     */
+    private static void threeEight(float[] panels, int p0, int panel, float[] columns, int x0, int stride, int chunks,
+            float[] partials, int at) {
+        FloatVector u0 = FloatVector.zero(FLOATS);
+        FloatVector u1 = FloatVector.zero(FLOATS);
+        FloatVector u2 = FloatVector.zero(FLOATS);
+        FloatVector u3 = FloatVector.zero(FLOATS);
+        FloatVector u4 = FloatVector.zero(FLOATS);
+        FloatVector u5 = FloatVector.zero(FLOATS);
+        FloatVector u6 = FloatVector.zero(FLOATS);
+        FloatVector u7 = FloatVector.zero(FLOATS);
+        FloatVector v0 = FloatVector.zero(FLOATS);
+        FloatVector v1 = FloatVector.zero(FLOATS);
+        FloatVector v2 = FloatVector.zero(FLOATS);
+        FloatVector v3 = FloatVector.zero(FLOATS);
+        FloatVector v4 = FloatVector.zero(FLOATS);
+        FloatVector v5 = FloatVector.zero(FLOATS);
+        FloatVector v6 = FloatVector.zero(FLOATS);
+        FloatVector v7 = FloatVector.zero(FLOATS);
+        FloatVector w0 = FloatVector.zero(FLOATS);
+        FloatVector w1 = FloatVector.zero(FLOATS);
+        FloatVector w2 = FloatVector.zero(FLOATS);
+        FloatVector w3 = FloatVector.zero(FLOATS);
+        FloatVector w4 = FloatVector.zero(FLOATS);
+        FloatVector w5 = FloatVector.zero(FLOATS);
+        FloatVector w6 = FloatVector.zero(FLOATS);
+        FloatVector w7 = FloatVector.zero(FLOATS);
+        for (int c = 0; c < chunks; c++) {
+            int o = p0 + c * LANES;
+            FloatVector wu = FloatVector.fromArray(FLOATS, panels, o);
+            FloatVector wv = FloatVector.fromArray(FLOATS, panels, o + panel);
+            FloatVector ww = FloatVector.fromArray(FLOATS, panels, o + 2 * panel);
+            int x = x0 + c * stride;
+            FloatVector s = FloatVector.broadcast(FLOATS, columns[x]);
+            u0 = wu.fma(s, u0);
+            v0 = wv.fma(s, v0);
+            w0 = ww.fma(s, w0);
+            s = FloatVector.broadcast(FLOATS, columns[x + 1]);
+            u1 = wu.fma(s, u1);
+            v1 = wv.fma(s, v1);
+            w1 = ww.fma(s, w1);
+            s = FloatVector.broadcast(FLOATS, columns[x + 2]);
+            u2 = wu.fma(s, u2);
+            v2 = wv.fma(s, v2);
+            w2 = ww.fma(s, w2);
+            s = FloatVector.broadcast(FLOATS, columns[x + 3]);
+            u3 = wu.fma(s, u3);
+            v3 = wv.fma(s, v3);
+            w3 = ww.fma(s, w3);
+            s = FloatVector.broadcast(FLOATS, columns[x + 4]);
+            u4 = wu.fma(s, u4);
+            v4 = wv.fma(s, v4);
+            w4 = ww.fma(s, w4);
+            s = FloatVector.broadcast(FLOATS, columns[x + 5]);
+            u5 = wu.fma(s, u5);
+            v5 = wv.fma(s, v5);
+            w5 = ww.fma(s, w5);
+            s = FloatVector.broadcast(FLOATS, columns[x + 6]);
+            u6 = wu.fma(s, u6);
+            v6 = wv.fma(s, v6);
+            w6 = ww.fma(s, w6);
+            s = FloatVector.broadcast(FLOATS, columns[x + 7]);
+            u7 = wu.fma(s, u7);
+            v7 = wv.fma(s, v7);
+            w7 = ww.fma(s, w7);
+        }
+        u0.intoArray(partials, at);
+        u1.intoArray(partials, at + LANES);
+        u2.intoArray(partials, at + 2 * LANES);
+        u3.intoArray(partials, at + 3 * LANES);
+        u4.intoArray(partials, at + 4 * LANES);
+        u5.intoArray(partials, at + 5 * LANES);
+        u6.intoArray(partials, at + 6 * LANES);
+        u7.intoArray(partials, at + 7 * LANES);
+        v0.intoArray(partials, at + 8 * LANES);
+        v1.intoArray(partials, at + 9 * LANES);
+        v2.intoArray(partials, at + 10 * LANES);
+        v3.intoArray(partials, at + 11 * LANES);
+        v4.intoArray(partials, at + 12 * LANES);
+        v5.intoArray(partials, at + 13 * LANES);
+        v6.intoArray(partials, at + 14 * LANES);
+        v7.intoArray(partials, at + 15 * LANES);
+        w0.intoArray(partials, at + 16 * LANES);
+        w1.intoArray(partials, at + 17 * LANES);
+        w2.intoArray(partials, at + 18 * LANES);
+        w3.intoArray(partials, at + 19 * LANES);
+        w4.intoArray(partials, at + 20 * LANES);
+        w5.intoArray(partials, at + 21 * LANES);
+        w6.intoArray(partials, at + 22 * LANES);
+        w7.intoArray(partials, at + 23 * LANES);
+    }
+
+    /** {@link #threeEight} for four sequences (twelve accumulators, a = panel·4 + sequence). */
+    private static void threeFour(float[] panels, int p0, int panel, float[] columns, int x0, int stride, int chunks,
+            float[] partials, int at) {
+        FloatVector u0 = FloatVector.zero(FLOATS);
+        FloatVector u1 = FloatVector.zero(FLOATS);
+        FloatVector u2 = FloatVector.zero(FLOATS);
+        FloatVector u3 = FloatVector.zero(FLOATS);
+        FloatVector v0 = FloatVector.zero(FLOATS);
+        FloatVector v1 = FloatVector.zero(FLOATS);
+        FloatVector v2 = FloatVector.zero(FLOATS);
+        FloatVector v3 = FloatVector.zero(FLOATS);
+        FloatVector w0 = FloatVector.zero(FLOATS);
+        FloatVector w1 = FloatVector.zero(FLOATS);
+        FloatVector w2 = FloatVector.zero(FLOATS);
+        FloatVector w3 = FloatVector.zero(FLOATS);
+        for (int c = 0; c < chunks; c++) {
+            int o = p0 + c * LANES;
+            FloatVector wu = FloatVector.fromArray(FLOATS, panels, o);
+            FloatVector wv = FloatVector.fromArray(FLOATS, panels, o + panel);
+            FloatVector ww = FloatVector.fromArray(FLOATS, panels, o + 2 * panel);
+            int x = x0 + c * stride;
+            FloatVector s = FloatVector.broadcast(FLOATS, columns[x]);
+            u0 = wu.fma(s, u0);
+            v0 = wv.fma(s, v0);
+            w0 = ww.fma(s, w0);
+            s = FloatVector.broadcast(FLOATS, columns[x + 1]);
+            u1 = wu.fma(s, u1);
+            v1 = wv.fma(s, v1);
+            w1 = ww.fma(s, w1);
+            s = FloatVector.broadcast(FLOATS, columns[x + 2]);
+            u2 = wu.fma(s, u2);
+            v2 = wv.fma(s, v2);
+            w2 = ww.fma(s, w2);
+            s = FloatVector.broadcast(FLOATS, columns[x + 3]);
+            u3 = wu.fma(s, u3);
+            v3 = wv.fma(s, v3);
+            w3 = ww.fma(s, w3);
+        }
+        u0.intoArray(partials, at);
+        u1.intoArray(partials, at + LANES);
+        u2.intoArray(partials, at + 2 * LANES);
+        u3.intoArray(partials, at + 3 * LANES);
+        v0.intoArray(partials, at + 4 * LANES);
+        v1.intoArray(partials, at + 5 * LANES);
+        v2.intoArray(partials, at + 6 * LANES);
+        v3.intoArray(partials, at + 7 * LANES);
+        w0.intoArray(partials, at + 8 * LANES);
+        w1.intoArray(partials, at + 9 * LANES);
+        w2.intoArray(partials, at + 10 * LANES);
+        w3.intoArray(partials, at + 11 * LANES);
+    }
+
+    /**
      * Accumulator a's partial sums over the residues m (at partials[(m·16 + a)·lanes]) added as
      * {@link VectorDot#lanesSum}'s fold adds lanes: m plus m + lanes/2, then plus a quarter, …, each
      * lane a row's sum. Written out (no array of vectors, which the JIT would allocate on the heap).
      */
     static FloatVector fold(float[] partials, int a) {
+        return fold(partials, a, 16);
+    }
+
+    /** {@link #fold(float[], int)} over scratch with {@code slots} accumulators per residue: partials[(m·slots + a)·lanes]. */
+    static FloatVector fold(float[] partials, int a, int slots) {
         if (LANES == 16) {
-            FloatVector s0 = at(partials, 0, a).add(at(partials, 8, a));
-            FloatVector s1 = at(partials, 1, a).add(at(partials, 9, a));
-            FloatVector s2 = at(partials, 2, a).add(at(partials, 10, a));
-            FloatVector s3 = at(partials, 3, a).add(at(partials, 11, a));
-            FloatVector s4 = at(partials, 4, a).add(at(partials, 12, a));
-            FloatVector s5 = at(partials, 5, a).add(at(partials, 13, a));
-            FloatVector s6 = at(partials, 6, a).add(at(partials, 14, a));
-            FloatVector s7 = at(partials, 7, a).add(at(partials, 15, a));
+            FloatVector s0 = at(partials, slots, 0, a).add(at(partials, slots, 8, a));
+            FloatVector s1 = at(partials, slots, 1, a).add(at(partials, slots, 9, a));
+            FloatVector s2 = at(partials, slots, 2, a).add(at(partials, slots, 10, a));
+            FloatVector s3 = at(partials, slots, 3, a).add(at(partials, slots, 11, a));
+            FloatVector s4 = at(partials, slots, 4, a).add(at(partials, slots, 12, a));
+            FloatVector s5 = at(partials, slots, 5, a).add(at(partials, slots, 13, a));
+            FloatVector s6 = at(partials, slots, 6, a).add(at(partials, slots, 14, a));
+            FloatVector s7 = at(partials, slots, 7, a).add(at(partials, slots, 15, a));
             return s0.add(s4).add(s2.add(s6)).add(s1.add(s5).add(s3.add(s7)));
         }
-        FloatVector s0 = at(partials, 0, a).add(at(partials, 4, a));
-        FloatVector s1 = at(partials, 1, a).add(at(partials, 5, a));
-        FloatVector s2 = at(partials, 2, a).add(at(partials, 6, a));
-        FloatVector s3 = at(partials, 3, a).add(at(partials, 7, a));
+        FloatVector s0 = at(partials, slots, 0, a).add(at(partials, slots, 4, a));
+        FloatVector s1 = at(partials, slots, 1, a).add(at(partials, slots, 5, a));
+        FloatVector s2 = at(partials, slots, 2, a).add(at(partials, slots, 6, a));
+        FloatVector s3 = at(partials, slots, 3, a).add(at(partials, slots, 7, a));
         return s0.add(s2).add(s1.add(s3));
     }
 
-    private static FloatVector at(float[] partials, int m, int a) {
-        return FloatVector.fromArray(FLOATS, partials, (m * 16 + a) * LANES);
+    private static FloatVector at(float[] partials, int slots, int m, int a) {
+        return FloatVector.fromArray(FLOATS, partials, (m * slots + a) * LANES);
     }
 }

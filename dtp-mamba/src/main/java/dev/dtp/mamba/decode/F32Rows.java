@@ -84,7 +84,8 @@ public final class F32Rows implements RowMatrix {
             throw new IllegalArgumentException("batch vectors in panel order that this (" + rows + ", " + cols
                     + ") matrix did not prepare: pass the result of its own prepareBatch");
         }
-        // whole panel pairs inside [from, to) from the panels, the rows around them from the row kernel
+        // two or more whole panels inside [from, to) (an even count unless any count will do) from the
+        // panels, the rows around them from the row kernel
         int lanes = F32Panels.lanes();
         int first = (from + lanes - 1) / lanes;
         int last = Math.min(p.count(), to / lanes);
@@ -92,7 +93,9 @@ public final class F32Rows implements RowMatrix {
             VectorDot.f32RowsBatch(data, cols, in.xs(), outs, in.batch(), from, to);
             return;
         }
-        last -= (last - first) % 2;
+        if (!F32Panels.anyCount()) {
+            last -= (last - first) % 2;
+        }
         VectorDot.f32RowsBatch(data, cols, in.xs(), outs, in.batch(), from, first * lanes);
         p.multiply(data, in, outs, first, last);
         VectorDot.f32RowsBatch(data, cols, in.xs(), outs, in.batch(), last * lanes, to);
