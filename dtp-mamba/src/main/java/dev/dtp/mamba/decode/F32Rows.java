@@ -73,6 +73,12 @@ public final class F32Rows implements RowMatrix {
         return p == null ? BatchVectors.of(xs, batch) : p.columns(xs, batch);
     }
 
+    /** Two panels for vectors in panel order (the fewest the panel kernel takes), else one row. */
+    @Override
+    public int batchGranule(BatchVectors in) {
+        return in.columns() == null ? 1 : 2 * F32Panels.lanes();
+    }
+
     @Override
     public void multiplyBatch(BatchVectors in, float[][] outs, int from, int to) {
         if (in.columns() == null) {

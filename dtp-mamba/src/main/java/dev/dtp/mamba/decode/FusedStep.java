@@ -139,7 +139,7 @@ public final class FusedStep {
             }
             // in_proj for the batch, then each sequence's conv window and SiLU over the chunk's x channels
             BatchVectors normed = w.inProj().prepareBatch(hidden, batch);
-            RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), (from, to) -> {
+            RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), w.inProj().batchGranule(normed), (from, to) -> {
                 w.inProj().multiplyBatch(normed, xz, from, to);
                 for (DecodeState s : states) {
                     addBias(w.inProjBias(), s.xz, from, to);
@@ -150,7 +150,7 @@ public final class FusedStep {
                 }
             });
             BatchVectors convolved = w.xProj().prepareBatch(x, batch);
-            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(),
+            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(), w.xProj().batchGranule(convolved),
                     (from, to) -> w.xProj().multiplyBatch(convolved, dbc, from, to));
             // Δ, Eq. 2 one step and the gate, per sequence on its own state
             RowSplit.run(dInner, batch * (w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n), (from, to) -> {
@@ -159,7 +159,7 @@ public final class FusedStep {
                 }
             });
             BatchVectors gatedBatch = w.outProj().prepareBatch(gated, batch);
-            RowSplit.run(dModel, w.outProj().bytes() / dModel, (from, to) -> {
+            RowSplit.run(dModel, w.outProj().bytes() / dModel, w.outProj().batchGranule(gatedBatch), (from, to) -> {
                 w.outProj().multiplyBatch(gatedBatch, out, from, to);
                 float[] bias = w.outProjBias();
                 for (DecodeState s : states) {
@@ -184,7 +184,7 @@ public final class FusedStep {
     public float[][] logitsBatch(float[][] normed) {
         float[][] out = new float[normed.length][config.vocabSize()];
         BatchVectors in = lmHead.prepareBatch(normed, normed.length);
-        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(),
+        RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), lmHead.batchGranule(in),
                 (from, to) -> lmHead.multiplyBatch(in, out, from, to));
         return out;
     }

@@ -80,6 +80,12 @@ public final class Q8Rows implements RowMatrix {
         return p == null ? BatchVectors.of(xs, batch) : p.columns(xs, batch);
     }
 
+    /** One panel for vectors in panel order (the panel kernel's block), else one row. */
+    @Override
+    public int batchGranule(BatchVectors in) {
+        return in.columns() == null ? 1 : Q8Panels.lanes();
+    }
+
     @Override
     public void multiplyBatch(BatchVectors in, float[][] outs, int from, int to) {
         if (in.columns() == null) {

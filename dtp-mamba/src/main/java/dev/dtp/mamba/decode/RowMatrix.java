@@ -35,6 +35,14 @@ public sealed interface RowMatrix permits F32Rows, Q8Rows {
     /** {@link #multiplyBatch(float[][], float[][], int, int, int)} over vectors {@link #prepareBatch prepared} for this matrix. */
     void multiplyBatch(BatchVectors in, float[][] outs, int from, int to);
 
+    /**
+     * Rows the batch kernel takes at a time for vectors {@code in} (prepared by this matrix): a pass
+     * split over the cores cuts its rows at multiples of this, as a cut block goes to a slower kernel.
+     */
+    default int batchGranule(BatchVectors in) {
+        return 1;
+    }
+
     /** Row {@code i} as floats, into {@code out[offset, offset + cols)}. */
     void row(int i, float[] out, int offset);
 }

@@ -35,14 +35,29 @@ final class RowSplit {
 
     /** Runs {@code body} over [0, rows) in parallel chunks; {@code rowBytes}: weight bytes a row reads. */
     static void run(int rows, long rowBytes, Rows body) {
+        run(rows, rowBytes, 1, body);
+    }
+
+    /**
+     * {@link #run(int, long, Rows)} with every chunk boundary but the last a multiple of {@code granule}
+     * rows, and the last chunk taking the rows past the last whole granule too: every chunk then holds
+     * at least one whole block of the rows a batch kernel takes at a time ({@link RowMatrix#batchGranule}),
+     * so that no chunk cuts a block and leaves its rows to a slower kernel. (x_proj's 80 rows in two
+     * chunks of two and three 16-row panels, where seven chunks of eleven or twelve rows held none.)
+     */
+    static void run(int rows, long rowBytes, int granule, Rows body) {
+        if (granule < 1) {
+            throw new IllegalArgumentException("granule " + granule);
+        }
+        int units = Math.max(1, rows / granule);
         int cores = Runtime.getRuntime().availableProcessors();
         long byWork = rows * Math.max(1, rowBytes) / MIN_BYTES;
-        int chunks = (int) Math.max(1, Math.min(Math.min(rows, (long) cores * CHUNKS_PER_CORE), byWork));
+        int chunks = (int) Math.max(1, Math.min(Math.min(units, (long) cores * CHUNKS_PER_CORE), byWork));
         if (chunks == 1) {
             body.run(0, rows);
             return;
         }
-        Pass pass = new Pass(body, rows, chunks);
+        Pass pass = new Pass(body, rows, units, granule, chunks);
         if (!WORKERS.run(pass)) {
             IntStream.range(0, chunks).parallel().forEach(c -> pass.chunk(c));
         }
@@ -52,14 +67,18 @@ final class RowSplit {
     private static final class Pass {
         final Rows body;
         final int rows;
+        final int units;
+        final int granule;
         final int chunks;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         volatile Throwable failure;
 
-        Pass(Rows body, int rows, int chunks) {
+        Pass(Rows body, int rows, int units, int granule, int chunks) {
             this.body = body;
             this.rows = rows;
+            this.units = units;
+            this.granule = granule;
             this.chunks = chunks;
         }
 
@@ -77,7 +96,12 @@ final class RowSplit {
         }
 
         void chunk(int c) {
-            body.run((int) ((long) rows * c / chunks), (int) ((long) rows * (c + 1) / chunks));
+            body.run(boundary(c), boundary(c + 1));
+        }
+
+        /** Chunk c's first row: c/chunks of the units, in whole units; the end of the rows for c = chunks. */
+        private int boundary(int c) {
+            return c == chunks ? rows : (int) Math.min(rows, (long) granule * ((long) units * c / chunks));
         }
     }
 

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +44,32 @@ class RowSplitTest {
                 assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Thread.sleep(2));
             }
         }
+    }
+
+    @Test
+    void chunksStartOnWholeGranulesAndEachHoldsOneAtLeast() {
+        for (int rows = 1; rows < 300; rows += 7) {
+            for (int granule : new int[] {1, 16, 32}) {
+                AtomicIntegerArray counts = new AtomicIntegerArray(rows);
+                int n = rows;
+                List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
+                RowSplit.run(rows, ROW_BYTES, granule, (from, to) -> {
+                    chunks.add(new int[] {from, to});
+                    for (int r = from; r < to; r++) {
+                        counts.incrementAndGet(r);
+                    }
+                });
+                String what = rows + " rows, granule " + granule;
+                assertEachRowOnce(counts, what);
+                for (int[] c : chunks) {
+                    assertEquals(0, c[0] % granule, what + ": a chunk starts at " + c[0]);
+                    assertTrue(c[1] == n || c[1] % granule == 0, what + ": a chunk ends at " + c[1]);
+                    assertTrue(c[1] - c[0] >= Math.min(granule, n), what + ": chunk [" + c[0] + ", " + c[1] + ")");
+                }
+                assertTrue(rows < 2 * granule || chunks.size() > 1, what + ": " + chunks.size() + " chunk(s)");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> RowSplit.run(8, ROW_BYTES, 0, (from, to) -> { }));
     }
 
     @Test
