@@ -149,7 +149,7 @@ final class F32Panels {
         int panel = LANES * whole;
         for (int p = from; p + 1 < to;) {
             int left = to - p;
-            int group = VectorDot.WIDE_REGISTERS && left >= 3 && left != 4 ? 3 : 2;
+            int group = anyCount() && left >= 3 && left != 4 ? 3 : 2; // three panels need the wide registers
             int b = 0;
             if (VectorDot.WIDE_REGISTERS) {
                 for (; b + 8 <= stride; b += 8) {

@@ -101,7 +101,7 @@ final class RowSplit {
 
         /** Chunk c's first row: c/chunks of the units, in whole units; the end of the rows for c = chunks. */
         private int boundary(int c) {
-            return c == chunks ? rows : (int) Math.min(rows, (long) granule * ((long) units * c / chunks));
+            return c == chunks ? rows : granule * (int) ((long) units * c / chunks); // units · granule ≤ rows
         }
     }
 

@@ -51,7 +51,6 @@ class RowSplitTest {
         for (int rows = 1; rows < 300; rows += 7) {
             for (int granule : new int[] {1, 16, 32}) {
                 AtomicIntegerArray counts = new AtomicIntegerArray(rows);
-                int n = rows;
                 List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
                 RowSplit.run(rows, ROW_BYTES, granule, (from, to) -> {
                     chunks.add(new int[] {from, to});
@@ -63,8 +62,8 @@ class RowSplitTest {
                 assertEachRowOnce(counts, what);
                 for (int[] c : chunks) {
                     assertEquals(0, c[0] % granule, what + ": a chunk starts at " + c[0]);
-                    assertTrue(c[1] == n || c[1] % granule == 0, what + ": a chunk ends at " + c[1]);
-                    assertTrue(c[1] - c[0] >= Math.min(granule, n), what + ": chunk [" + c[0] + ", " + c[1] + ")");
+                    assertTrue(c[1] == rows || c[1] % granule == 0, what + ": a chunk ends at " + c[1]);
+                    assertTrue(c[1] - c[0] >= Math.min(granule, rows), what + ": chunk [" + c[0] + ", " + c[1] + ")");
                 }
                 assertTrue(rows < 2 * granule || chunks.size() > 1, what + ": " + chunks.size() + " chunk(s)");
             }
