@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and the gate y_d · SiLU(z_d). Softplus and the gate run as vector passes over the channels
  * ({@link VectorMath#softplus}, {@link VectorMath#silu}) before and after the per-channel state
  * update; as scalar double-precision calls per channel they were about a quarter of this step's
- * time per channel in a scratch timing (docs/BENCHMARKS.md section 6).
+ * time per channel in a scratch timing (docs/BENCHMARKS.md section 6). Where N is one or two vectors
+ * (d_state 16, Mamba's and Cobra's) the update runs as one loop over the channels with its exps
+ * inline ({@link #stepOneVector}, {@link #stepTwoVectors}); any other N goes by tiles of exp(Δ A)
+ * ({@link #stepTiles}). Both give the same bits.
  */
 final class ScanStep {
     private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES;
@@ -52,6 +55,76 @@ final class ScanStep {
         float[] scratch = tiles[0];
         softplus(delta, layer.dtProjBias(), from, to, scratch); // Δ = softplus(dt_proj(dt) + bias), a vector pass
         int lanes = FLOATS.length();
+        if (stateSize == lanes) {
+            stepOneVector(layer, h, dbc, x, delta, gated, dtRank, from, to, scratch);
+        } else if (stateSize == 2 * lanes) {
+            stepTwoVectors(layer, h, dbc, x, delta, gated, dtRank, from, to, scratch);
+        } else {
+            stepTiles(layer, h, dbc, x, delta, gated, dtRank, stateSize, from, to, tiles);
+        }
+        gate(gated, xz, dInner, from, to, scratch); // y ⊙ SiLU(z), a vector pass
+    }
+
+    /**
+     * Eq. 2, one step, for channels [from, to) when N is one vector (d_state 16 with 512-bit vectors):
+     * exp(Δ A), the update and y_d in one loop over the channels, with no loop over n. The general
+     * path ({@link #stepTiles}) runs its loops over n once per channel here, and the loop overhead of
+     * a one-trip loop cost about a third of the scan step (docs/BENCHMARKS.md section 6). The same
+     * operations in the same order as {@link #discretize} and {@link #update}: the same bits. The exp is
+     * inline here, which {@link #discretize} warns against for the general loop: this loop is small
+     * enough that the JIT keeps its vectors in registers (no allocation in the batch-16 step, checked
+     * with GC logging).
+     */
+    private static void stepOneVector(DecodeLayer layer, ByteBuffer h, float[] dbc, float[] x, float[] delta,
+            float[] gated, int dtRank, int from, int to, float[] scratch) {
+        float[] a = layer.a();
+        float[] skip = layer.d();
+        int lanes = FLOATS.length();
+        FloatVector b = FloatVector.fromArray(FLOATS, dbc, dtRank);
+        FloatVector c = FloatVector.fromArray(FLOATS, dbc, dtRank + lanes);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        for (int d = from; d < to; d++) {
+            float dt = delta[d];
+            float u = x[d];
+            int at = Float.BYTES * lanes * d;
+            FloatVector aBar = VectorMath.exp(FloatVector.fromArray(FLOATS, a, lanes * d).mul(dt)); // exp(Δ A)
+            FloatVector hn = aBar.fma(FloatVector.fromByteBuffer(FLOATS, h, at, ORDER), b.mul(dt * u)); // Eq. 2
+            hn.intoByteBuffer(h, at, ORDER);
+            gated[d] = VectorDot.lanesSum(hn.fma(c, zero), scratch) + skip[d] * u; // y_d = C·h + D x, gated below
+        }
+    }
+
+    /** {@link #stepOneVector} for N of two vectors (d_state 16 with 256-bit vectors). */
+    private static void stepTwoVectors(DecodeLayer layer, ByteBuffer h, float[] dbc, float[] x, float[] delta,
+            float[] gated, int dtRank, int from, int to, float[] scratch) {
+        float[] a = layer.a();
+        float[] skip = layer.d();
+        int lanes = FLOATS.length();
+        int vectorBytes = Float.BYTES * lanes;
+        FloatVector b0 = FloatVector.fromArray(FLOATS, dbc, dtRank);
+        FloatVector b1 = FloatVector.fromArray(FLOATS, dbc, dtRank + lanes);
+        FloatVector c0 = FloatVector.fromArray(FLOATS, dbc, dtRank + 2 * lanes);
+        FloatVector c1 = FloatVector.fromArray(FLOATS, dbc, dtRank + 3 * lanes);
+        FloatVector zero = FloatVector.zero(FLOATS);
+        for (int d = from; d < to; d++) {
+            float dt = delta[d];
+            float u = x[d];
+            float dtu = dt * u;
+            int at = 2 * vectorBytes * d;
+            FloatVector aBar0 = VectorMath.exp(FloatVector.fromArray(FLOATS, a, 2 * lanes * d).mul(dt));
+            FloatVector aBar1 = VectorMath.exp(FloatVector.fromArray(FLOATS, a, 2 * lanes * d + lanes).mul(dt));
+            FloatVector h0 = aBar0.fma(FloatVector.fromByteBuffer(FLOATS, h, at, ORDER), b0.mul(dtu));
+            FloatVector h1 = aBar1.fma(FloatVector.fromByteBuffer(FLOATS, h, at + vectorBytes, ORDER), b1.mul(dtu));
+            h0.intoByteBuffer(h, at, ORDER);
+            h1.intoByteBuffer(h, at + vectorBytes, ORDER);
+            gated[d] = VectorDot.lanesSum(h1.fma(c1, h0.fma(c0, zero)), scratch) + skip[d] * u;
+        }
+    }
+
+    /** Eq. 2, one step, for channels [from, to) and any N: tiles of exp(Δ A), then the update of each tile. */
+    private static void stepTiles(DecodeLayer layer, ByteBuffer h, float[] dbc, float[] x, float[] delta,
+            float[] gated, int dtRank, int stateSize, int from, int to, float[][] tiles) {
+        int lanes = FLOATS.length();
         int whole = stateSize - stateSize % lanes;
         if (tiles[1].length < TILE * whole) {
             tiles[1] = new float[TILE * whole];
@@ -60,9 +133,8 @@ final class ScanStep {
         for (int t = from; t < to; t += TILE) {
             int end = Math.min(to, t + TILE);
             discretize(layer.a(), delta, aBar, t, end, stateSize, whole);
-            update(layer, h, aBar, dbc, x, delta, gated, dtRank, stateSize, whole, t, end, scratch);
+            update(layer, h, aBar, dbc, x, delta, gated, dtRank, stateSize, whole, t, end, tiles[0]);
         }
-        gate(gated, xz, dInner, from, to, scratch); // y ⊙ SiLU(z), a vector pass
     }
 
     /**
