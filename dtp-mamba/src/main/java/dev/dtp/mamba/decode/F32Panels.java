@@ -107,22 +107,43 @@ final class F32Panels {
      * xs[b][c·lanes + m], stride the batch rounded up to a multiple of four (the padding zero).
      */
     BatchVectors columns(float[][] xs, int batch) {
-        return columns(xs, batch, whole);
+        BatchVectors in = emptyColumns(xs, batch, cols);
+        fill(in, 0, cols);
+        return in;
     }
 
-    /** {@link #columns(float[][], int)} for any matrix whose whole vectors of columns are {@code whole} wide ({@link Q8Panels} too). */
-    static BatchVectors columns(float[][] xs, int batch, int whole) {
+    /**
+     * Room for the first {@code batch} of {@code xs} in the column order of any matrix {@code cols} wide
+     * ({@link Q8Panels} too), {@link #fill filled} later: whole · stride floats, the padding zero.
+     */
+    static BatchVectors emptyColumns(float[][] xs, int batch, int cols) {
         int stride = (batch + 3) & ~3;
-        float[] columns = new float[whole * stride];
-        for (int b = 0; b < batch; b++) {
-            float[] x = xs[b];
-            for (int m = 0, at = b; m < LANES; m++) {
-                for (int k = m; k < whole; k += LANES, at += stride) { // column k = c·lanes + m at (m·C + c)·stride
-                    columns[at] = x[k];
+        return new BatchVectors(xs, batch, new float[(cols - cols % LANES) * stride], stride);
+    }
+
+    /**
+     * Entries [from, to) of every vector of {@code in} into its columns, columns[(m·C + c)·stride + b] =
+     * xs[b][c·lanes + m] (entries past the whole vectors have no column): a chunk c at a time, each
+     * vector's sixteen entries read from one cache line and written to sixteen lines that the next
+     * vectors fill further.
+     */
+    static void fill(BatchVectors in, int from, int to) {
+        float[] columns = in.columns();
+        int stride = in.stride();
+        int whole = columns.length / stride;
+        int chunks = whole / LANES;
+        int end = Math.min(to, whole);
+        for (int k = from; k < end;) {
+            int c = k / LANES;
+            int chunkEnd = Math.min(end, (c + 1) * LANES);
+            for (int b = 0; b < in.batch(); b++) {
+                float[] x = in.xs()[b];
+                for (int j = k, at = ((j % LANES) * chunks + c) * stride + b; j < chunkEnd; j++, at += chunks * stride) {
+                    columns[at] = x[j];
                 }
             }
+            k = chunkEnd;
         }
-        return new BatchVectors(xs, batch, columns, stride);
     }
 
     /**

@@ -66,11 +66,11 @@ public final class F32Rows implements RowMatrix {
         VectorDot.f32Rows(data, cols, x, out, from, to);
     }
 
-    /** For a batch of at least {@link #PANEL_MIN_BATCH}: the vectors in the panels' column order (the panels built first if need be). */
+    /** For a batch of at least {@link #PANEL_MIN_BATCH}: room for the vectors in the panels' column order (the panels built first if need be). */
     @Override
-    public BatchVectors prepareBatch(float[][] xs, int batch) {
+    public BatchVectors emptyBatch(float[][] xs, int batch) {
         F32Panels p = batch >= PANEL_MIN_BATCH ? panels() : null;
-        return p == null ? BatchVectors.of(xs, batch) : p.columns(xs, batch);
+        return p == null ? BatchVectors.of(xs, batch) : F32Panels.emptyColumns(xs, batch, cols);
     }
 
     /** Two panels for vectors in panel order (the fewest the panel kernel takes), else one row. */

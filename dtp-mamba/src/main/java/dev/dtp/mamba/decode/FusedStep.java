@@ -134,11 +134,10 @@ public final class FusedStep {
         for (int l = 0; l < layers.size(); l++) {
             DecodeLayer w = layers.get(l);
             int layer = l;
-            for (DecodeState s : states) {
-                rmsNorm(s.residual, w.norm(), s.hidden);
-            }
-            // in_proj for the batch, then each sequence's conv window and SiLU over the chunk's x channels
-            BatchVectors normed = w.inProj().prepareBatch(hidden, batch);
+            BatchVectors normed = normBatch(states, w.norm(), hidden, w.inProj());
+            // in_proj for the batch, then each sequence's conv window and SiLU over the chunk's x channels,
+            // copied on into x_proj's column order while they are in this core's cache
+            BatchVectors convolved = w.xProj().emptyBatch(x, batch);
             RowSplit.run(2 * dInner, w.inProj().bytes() / (2L * dInner), w.inProj().batchGranule(normed), (from, to) -> {
                 w.inProj().multiplyBatch(normed, xz, from, to);
                 for (DecodeState s : states) {
@@ -148,17 +147,22 @@ public final class FusedStep {
                                 from, Math.min(to, dInner));
                     }
                 }
-            });
-            BatchVectors convolved = w.xProj().prepareBatch(x, batch);
-            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(), w.xProj().batchGranule(convolved),
-                    (from, to) -> w.xProj().multiplyBatch(convolved, dbc, from, to));
-            // Δ, Eq. 2 one step and the gate, per sequence on its own state
-            RowSplit.run(dInner, batch * (w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n), (from, to) -> {
-                for (DecodeState s : states) {
-                    ScanStep.run(w, s.ssm[layer], s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to);
+                if (from < dInner) {
+                    w.xProj().fillBatch(convolved, from, Math.min(to, dInner));
                 }
             });
-            BatchVectors gatedBatch = w.outProj().prepareBatch(gated, batch);
+            RowSplit.run(w.xProj().rows(), w.xProj().bytes() / w.xProj().rows(), w.xProj().batchGranule(convolved),
+                    (from, to) -> w.xProj().multiplyBatch(convolved, dbc, from, to));
+            // Δ, Eq. 2 one step and the gate, per sequence on its own state; the gated channels copied on
+            // into out_proj's column order
+            BatchVectors gatedBatch = w.outProj().emptyBatch(gated, batch);
+            RowSplit.run(dInner, batch * (w.dtProj().bytes() / dInner + (long) Float.BYTES * 2 * n), VectorDot.FLOATS.length(),
+                    (from, to) -> {
+                        for (DecodeState s : states) {
+                            ScanStep.run(w, s.ssm[layer], s.dbc, s.x, s.xz, s.delta, s.gated, dInner, dtRank, n, from, to);
+                        }
+                        w.outProj().fillBatch(gatedBatch, from, to);
+                    });
             RowSplit.run(dModel, w.outProj().bytes() / dModel, w.outProj().batchGranule(gatedBatch), (from, to) -> {
                 w.outProj().multiplyBatch(gatedBatch, out, from, to);
                 float[] bias = w.outProjBias();
@@ -169,10 +173,24 @@ public final class FusedStep {
                 }
             });
         }
-        for (DecodeState s : states) {
-            rmsNorm(s.residual, normF, s.hidden);
+        return logitsBatch(normBatch(states, normF, hidden, lmHead), batch);
+    }
+
+    /**
+     * RMSNorm of every sequence's residual into {@code hidden}, and the normed rows in {@code next}'s batch
+     * form. On one core: split over both, the copy took as long (docs/BENCHMARKS.md section 6).
+     */
+    private BatchVectors normBatch(DecodeState[] states, float[] weight, float[][] hidden, RowMatrix next) {
+        int batch = states.length;
+        float[] scale = rmsScales(states);
+        for (int b = 0; b < batch; b++) {
+            float[] x = states[b].residual;
+            float[] out = hidden[b];
+            for (int i = 0; i < x.length; i++) {
+                out[i] = x[i] * scale[b] * weight[i]; // x / sqrt(mean(x²) + eps) ⊙ w
+            }
         }
-        return logitsBatch(hidden);
+        return next.prepareBatch(hidden, batch);
     }
 
     /** lm_head on a normed residual row (d_model): the logits over the vocabulary (vocab_size). */
@@ -182,23 +200,58 @@ public final class FusedStep {
 
     /** lm_head on several normed residual rows (each d_model), the head read once for all: their logits. */
     public float[][] logitsBatch(float[][] normed) {
-        float[][] out = new float[normed.length][config.vocabSize()];
-        BatchVectors in = lmHead.prepareBatch(normed, normed.length);
+        return logitsBatch(lmHead.prepareBatch(normed, normed.length), normed.length);
+    }
+
+    private float[][] logitsBatch(BatchVectors in, int batch) {
+        float[][] out = new float[batch][config.vocabSize()];
         RowSplit.run(config.vocabSize(), lmHead.bytes() / lmHead.rows(), lmHead.batchGranule(in),
                 (from, to) -> lmHead.multiplyBatch(in, out, from, to));
         return out;
     }
 
-    /** RMSNorm: x / sqrt(mean(x²) + eps) ⊙ w. */
-    private void rmsNorm(float[] x, float[] w, float[] out) {
-        double squares = 0;
-        for (float v : x) {
-            squares += (double) v * v;
+    /**
+     * RMSNorm's scale of each sequence's residual x: 1 / sqrt(mean(x²) + eps), the squares summed in
+     * order in double precision. Four sequences at a time, so that four chains of additions are in
+     * flight; one chain alone was most of a batch-16 step's RMSNorm time.
+     */
+    private float[] rmsScales(DecodeState[] states) {
+        int batch = states.length;
+        float[] scale = new float[batch];
+        int b = 0;
+        for (; b + 4 <= batch; b += 4) {
+            float[] x0 = states[b].residual;
+            float[] x1 = states[b + 1].residual;
+            float[] x2 = states[b + 2].residual;
+            float[] x3 = states[b + 3].residual;
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int i = 0; i < x0.length; i++) {
+                s0 += (double) x0[i] * x0[i];
+                s1 += (double) x1[i] * x1[i];
+                s2 += (double) x2[i] * x2[i];
+                s3 += (double) x3[i] * x3[i];
+            }
+            scale[b] = rmsScale(s0, x0.length);
+            scale[b + 1] = rmsScale(s1, x0.length);
+            scale[b + 2] = rmsScale(s2, x0.length);
+            scale[b + 3] = rmsScale(s3, x0.length);
         }
-        float inv = (float) (1 / Math.sqrt(squares / x.length + config.normEps()));
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * inv * w[i];
+        for (; b < batch; b++) {
+            float[] x = states[b].residual;
+            double squares = 0;
+            for (float v : x) {
+                squares += (double) v * v;
+            }
+            scale[b] = rmsScale(squares, x.length);
         }
+        return scale;
+    }
+
+    private float rmsScale(double squares, int length) {
+        return (float) (1 / Math.sqrt(squares / length + config.normEps()));
     }
 
     private static void addBias(float[] bias, float[] v, int from, int to) {

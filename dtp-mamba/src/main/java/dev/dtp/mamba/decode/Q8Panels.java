@@ -76,9 +76,11 @@ final class Q8Panels {
         return new Q8Panels(quants, scales, count, cols);
     }
 
-    /** The first {@code batch} of {@code xs} in this layout's column order ({@link F32Panels#columns(float[][], int, int)}). */
+    /** The first {@code batch} of {@code xs} in this layout's column order, that of {@link F32Panels}. */
     BatchVectors columns(float[][] xs, int batch) {
-        return F32Panels.columns(xs, batch, cols);
+        BatchVectors in = F32Panels.emptyColumns(xs, batch, cols);
+        F32Panels.fill(in, 0, cols);
+        return in;
     }
 
     /** Whether {@code in} holds its vectors in this matrix's column order. */

@@ -73,11 +73,11 @@ public final class Q8Rows implements RowMatrix {
         VectorQ8.rows(quants, scales, cols, x, out, from, to);
     }
 
-    /** For a batch of at least {@link F32Rows#PANEL_MIN_BATCH}: the vectors in the panels' column order (the panels built first if need be). */
+    /** For a batch of at least {@link F32Rows#PANEL_MIN_BATCH}: room for the vectors in panel column order (the panels built first if need be). */
     @Override
-    public BatchVectors prepareBatch(float[][] xs, int batch) {
+    public BatchVectors emptyBatch(float[][] xs, int batch) {
         Q8Panels p = batch >= F32Rows.PANEL_MIN_BATCH ? panels() : null;
-        return p == null ? BatchVectors.of(xs, batch) : p.columns(xs, batch);
+        return p == null ? BatchVectors.of(xs, batch) : F32Panels.emptyColumns(xs, batch, cols);
     }
 
     /** One panel for vectors in panel order (the panel kernel's block), else one row. */

@@ -29,7 +29,26 @@ public sealed interface RowMatrix permits F32Rows, Q8Rows {
      * on first use ({@link F32Rows}, {@link Q8Rows}).
      */
     default BatchVectors prepareBatch(float[][] xs, int batch) {
+        BatchVectors in = emptyBatch(xs, batch);
+        fillBatch(in, 0, cols());
+        return in;
+    }
+
+    /**
+     * {@link #prepareBatch} in two halves, for vectors a parallel pass is still writing: this form with
+     * its copy in panel column order (if it has one) allocated but not yet filled. The pass that writes
+     * entries [from, to) of every vector then copies them with {@link #fillBatch}, on its own core,
+     * while they are in its cache; the copy is complete once every entry has been filled.
+     */
+    default BatchVectors emptyBatch(float[][] xs, int batch) {
         return BatchVectors.of(xs, batch);
+    }
+
+    /** Copies entries [from, to) of the vectors of {@code in} (from {@link #emptyBatch}) into its column copy, if it has one. */
+    default void fillBatch(BatchVectors in, int from, int to) {
+        if (in.columns() != null) {
+            F32Panels.fill(in, from, to);
+        }
     }
 
     /** {@link #multiplyBatch(float[][], float[][], int, int, int)} over vectors {@link #prepareBatch prepared} for this matrix. */

@@ -50,6 +50,31 @@ class F32PanelsTest {
     }
 
     @Test
+    void columnsFilledInTwoRangesAreThePanelOrder() {
+        SplittableRandom random = new SplittableRandom(23);
+        F32Rows rows = new F32Rows(matrix(random), ROWS, COLS);
+        float[][] xs = vectors(random, 9);
+        int lanes = F32Panels.lanes();
+        int whole = COLS - COLS % lanes;
+        int chunks = whole / lanes;
+        for (int cut = 0; cut <= COLS; cut++) {
+            BatchVectors in = rows.emptyBatch(xs, 9);
+            rows.fillBatch(in, cut, COLS); // the later range first, as another core may fill it
+            rows.fillBatch(in, 0, cut);
+            assertEquals(12, in.stride(), "nine sequences padded to twelve");
+            float[] columns = in.columns();
+            assertEquals(whole * 12, columns.length);
+            for (int k = 0; k < whole; k++) {
+                int at = ((k % lanes) * chunks + k / lanes) * 12; // columns[(m·C + c)·stride + b] = xs[b][c·lanes + m]
+                for (int b = 0; b < 12; b++) {
+                    float expected = b < 9 ? xs[b][k] : 0f;
+                    assertEquals(expected, columns[at + b], "cut at " + cut + ": entry " + k + " of sequence " + b);
+                }
+            }
+        }
+    }
+
+    @Test
     void vectorsPreparedForAnotherShapeAreRefused() {
         SplittableRandom random = new SplittableRandom(11);
         F32Rows rows = new F32Rows(matrix(random), ROWS, COLS);
