@@ -2,7 +2,8 @@ package dev.dtp.mamba.decode;
 
 /**
  * The vectors of one batched pass over a matrix, prepared once before the pass is split over the
- * cores ({@link RowMatrix#prepareBatch}), so that every chunk of rows reads the same prepared form.
+ * cores ({@link RowMatrix#prepareBatch}, or {@link RowMatrix#emptyBatch} filled by the pass that
+ * writes the vectors), so that every chunk of rows reads the same prepared form.
  *
  * @param xs the vectors, xs[b] for b in [0, batch)
  * @param batch how many of them

@@ -76,13 +76,6 @@ final class Q8Panels {
         return new Q8Panels(quants, scales, count, cols);
     }
 
-    /** The first {@code batch} of {@code xs} in this layout's column order, that of {@link F32Panels}. */
-    BatchVectors columns(float[][] xs, int batch) {
-        BatchVectors in = F32Panels.emptyColumns(xs, batch, cols);
-        F32Panels.fill(in, 0, cols);
-        return in;
-    }
-
     /** Whether {@code in} holds its vectors in this matrix's column order. */
     boolean fits(BatchVectors in) {
         return F32Panels.fits(in, cols);
